@@ -1,0 +1,51 @@
+# madoguchi — two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: run test setup system-deps test-deps lint unit lock clean help
+
+help:
+	@echo "make run    set up everything and start Temporal, worker, API + UI"
+	@echo "make test   the whole suite (lint, types, unit, workflow, api, e2e)"
+	@echo "make lint   ruff + mypy only;  make unit: fast tests only;  make lock: re-lock deps"
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+test-deps:
+	@bash scripts/install-system-deps.sh test
+
+setup: system-deps $(STAMP)
+
+run: setup
+	$(BIN)/mado run
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: test-deps $(STAMP) lint
+	@bash scripts/ensure-postgres.sh
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit -q
+
+lock:
+	$(BIN)/pip-compile -q --strip-extras --extra dev --no-emit-index-url --no-emit-find-links \
+		--no-emit-trusted-host -o requirements.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build *.egg-info

@@ -1,0 +1,1 @@
+"""Side effects of a visit: one small, idempotent function per effect."""

@@ -1,0 +1,82 @@
+"""One dataclass per activity input and output (Temporal samples' convention)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from domain.catalog import Catalog
+from domain.resident import ResidentRecord
+from domain.visit import ApplicationRecord, FilledForm, IdCardData, Signature, StoredObject
+
+
+@dataclass
+class PinCatalogInput:
+    visit_id: str
+
+
+@dataclass
+class IssueTicketInput:
+    visit_id: str
+    day: str
+
+
+@dataclass
+class LookupInput:
+    visit_id: str
+    staff: str
+    card: IdCardData
+
+
+@dataclass
+class VisitContext:
+    """What filling and handoff both need to bind catalog sources."""
+
+    visit_id: str
+    ticket_no: int
+    today: str
+    staff: str
+    counter: str
+    applicant: IdCardData | None
+    procedures: list[str]
+    answers: dict[str, str]
+    catalog: Catalog
+
+
+@dataclass
+class FillInput:
+    context: VisitContext
+    atena_no: str
+
+
+@dataclass
+class FillResult:
+    # The record as read once: forms and CSV are bound to this same snapshot.
+    resident: ResidentRecord
+    forms: list[FilledForm]
+
+
+@dataclass
+class PrintInput:
+    visit_id: str
+    ticket_no: int
+    forms: list[FilledForm]
+    signature: Signature
+
+
+@dataclass
+class PrintResult:
+    document: StoredObject
+    font: str
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class HandoffInput:
+    context: VisitContext
+    resident: ResidentRecord
+
+
+@dataclass
+class HandoffResult:
+    records: list[ApplicationRecord]
+    objects: list[StoredObject]

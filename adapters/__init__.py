@@ -1,0 +1,1 @@
+"""The outside world: database, object store, PDF renderer, Temporal."""

@@ -1,0 +1,59 @@
+"""The application database's tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ResidentRow(SQLModel, table=True):
+    __tablename__ = "residents"
+
+    atena_no: str = Field(primary_key=True, max_length=15)
+    household_no: str = Field(index=True, max_length=15)
+    juminhyo_code: str = Field(max_length=11)
+    name: str = Field(max_length=100)
+    kana: str = Field(max_length=100)
+    birth_date: str = Field(index=True, max_length=10)
+    sex: str = Field(max_length=1)
+    relationship: str = Field(max_length=20)
+    head_name: str = Field(max_length=100)
+    postal_code: str = Field(max_length=7)
+    address: str = Field(max_length=200)
+    katagaki: str = Field(default="", max_length=100)
+    resident_type: str = Field(default="日本人", max_length=10)
+    status: str = Field(default="住民", max_length=10)
+    # Search keys: the name folded for variants, the kana folded for spelling.
+    name_key: str = Field(index=True, max_length=100)
+    kana_key: str = Field(index=True, max_length=100)
+
+
+class TicketRow(SQLModel, table=True):
+    __tablename__ = "tickets"
+    __table_args__ = (UniqueConstraint("day", "number", name="uq_ticket_day_number"),)
+
+    visit_id: str = Field(primary_key=True, max_length=64)
+    day: str = Field(max_length=10)
+    number: int
+    issued_at: datetime = Field(default_factory=_utcnow)
+
+
+class AuditRow(SQLModel, table=True):
+    """Who read or changed what. The hash-chained audit log builds on this table."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=_utcnow, index=True)
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=64, index=True)
+    visit_id: str = Field(default="", max_length=64, index=True)
+    subject: str = Field(default="", max_length=64)
+    result: str = Field(default="ok", max_length=32)
+    detail: str = Field(default="", max_length=500)

@@ -1,0 +1,174 @@
+"""Connecting to Temporal, and the gateway the API uses to drive visits."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from adapters import search_attributes as sa
+from domain.steps import Action, Step
+from domain.visit import StartVisit, VisitState
+from workflows.counter_visit import CounterVisit
+from workflows.errors import INVALID_INPUT
+
+
+async def connect(address: str, namespace: str) -> Client:
+    return await Client.connect(address, namespace=namespace)
+
+
+def workflow_id(visit_id: str) -> str:
+    return f"visit-{visit_id}"
+
+
+class VisitNotFound(LookupError):
+    pass
+
+
+@dataclass
+class VisitRejected(Exception):
+    """A human step the visit refused: wrong step, invalid data, or a failed step."""
+
+    kind: str
+    message: str
+    problems: list[dict[str, str]]
+
+
+@dataclass
+class VisitSummary:
+    visit_id: str
+    step: str
+    step_entered_at: datetime | None
+    counter: str
+    staff: str
+    procedures: list[str]
+    needs_attention: bool
+    status: str
+
+
+class VisitGateway:
+    def __init__(
+        self,
+        client: Client,
+        task_queue: str,
+        *,
+        rpa_timeout_seconds: float,
+        heartbeat_seconds: float,
+    ) -> None:
+        self.client = client
+        self.task_queue = task_queue
+        self.rpa_timeout_seconds = rpa_timeout_seconds
+        self.heartbeat_seconds = heartbeat_seconds
+
+    async def start(self, *, channel: str = "walk_in", idempotency_key: str | None = None) -> str:
+        # The same key always names the same visit, so a retried "new ticket" press is one visit.
+        visit_id = (
+            uuid.uuid5(uuid.NAMESPACE_URL, f"madoguchi:visit:{idempotency_key}").hex
+            if idempotency_key
+            else uuid.uuid4().hex
+        )
+        await self.client.start_workflow(
+            CounterVisit.run,
+            StartVisit(
+                visit_id=visit_id,
+                channel=channel,
+                rpa_timeout_seconds=self.rpa_timeout_seconds,
+                heartbeat_seconds=self.heartbeat_seconds,
+            ),
+            id=workflow_id(visit_id),
+            task_queue=self.task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            search_attributes=sa.initial_attributes(),
+        )
+        return visit_id
+
+    async def state(self, visit_id: str) -> VisitState:
+        handle = self.client.get_workflow_handle(workflow_id(visit_id))
+        try:
+            return await handle.query(CounterVisit.state)
+        except RPCError as e:
+            if e.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
+                raise VisitNotFound(visit_id) from e
+            raise
+
+    async def wait_for_ticket(self, visit_id: str, within_seconds: float = 10.0) -> VisitState:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within_seconds
+        state = await self.state(visit_id)
+        while state.ticket_no is None and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+            state = await self.state(visit_id)
+        return state
+
+    async def act(
+        self, visit_id: str, action: Action, payload: Any, idempotency_key: str | None = None
+    ) -> VisitState:
+        handle = self.client.get_workflow_handle(workflow_id(visit_id))
+        update_id = f"{action}-{idempotency_key}" if idempotency_key else None
+        try:
+            state: VisitState = await handle.execute_update(
+                str(action), payload, result_type=VisitState, id=update_id
+            )
+            return state
+        except WorkflowUpdateFailedError as e:
+            cause = e.cause
+            if isinstance(cause, ApplicationError):
+                problems = list(cause.details[0]) if cause.details else []
+                raise VisitRejected(cause.type or INVALID_INPUT, cause.message, problems) from e
+            raise
+        except RPCError as e:
+            if e.status == RPCStatusCode.NOT_FOUND:
+                raise VisitNotFound(visit_id) from e
+            raise
+
+    async def list(
+        self,
+        *,
+        step: Step | None = None,
+        counter: str | None = None,
+        needs_attention: bool | None = None,
+        open_only: bool = False,
+        limit: int = 200,
+    ) -> list[VisitSummary]:
+        clauses = ["WorkflowType = 'CounterVisit'"]
+        if step is not None:
+            clauses.append(f"{sa.STEP.name} = '{step.value}'")
+        if counter is not None:
+            clauses.append(f"{sa.COUNTER.name} = '{_quote(counter)}'")
+        if needs_attention is not None:
+            clauses.append(f"{sa.NEEDS_ATTENTION.name} = {str(needs_attention).lower()}")
+        if open_only:
+            clauses.append("ExecutionStatus = 'Running'")
+        # The dev server's SQLite visibility has no ORDER BY; it lists newest first anyway.
+        query = " AND ".join(clauses)
+        out: list[VisitSummary] = []
+        async for wf in self.client.list_workflows(query, limit=limit):
+            attrs = wf.typed_search_attributes
+            out.append(
+                VisitSummary(
+                    visit_id=wf.id.removeprefix("visit-"),
+                    step=attrs.get(sa.STEP) or "",
+                    step_entered_at=attrs.get(sa.STEP_ENTERED_AT),
+                    counter=attrs.get(sa.COUNTER) or "",
+                    staff=attrs.get(sa.STAFF) or "",
+                    procedures=list(attrs.get(sa.PROCEDURES) or []),
+                    needs_attention=bool(attrs.get(sa.NEEDS_ATTENTION)),
+                    status=wf.status.name if wf.status else "",
+                )
+            )
+        return out
+
+
+def _quote(value: str) -> str:
+    """Visibility queries have no parameters; refuse anything but plain codes."""
+    if not value.replace("-", "").replace("_", "").isalnum():
+        raise ValueError("counter must be letters, digits, - or _")
+    return value

@@ -1,0 +1,1 @@
+"""FastAPI routers per user group; thin: validate, call, answer."""

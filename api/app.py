@@ -1,0 +1,55 @@
+"""The FastAPI application: staff and RPA APIs, the staff screens, OpenAPI docs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from temporalio.client import Client
+
+from adapters.catalog_files import load_catalog
+from adapters.db import engine_for
+from adapters.object_store import LocalDirectoryStore
+from adapters.temporal_client import VisitGateway, connect
+from api import errors, rpa, staff, ui_pages
+from madoguchi.settings import REPO_ROOT, Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, client: Client | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine_for(settings.sqlalchemy_url)
+        temporal = client or await connect(settings.temporal_address, settings.temporal_namespace)
+        app.state.settings = settings
+        app.state.catalog = load_catalog(settings.catalog_dir)
+        app.state.store = LocalDirectoryStore(settings.objects_root)
+        app.state.gateway = VisitGateway(
+            temporal,
+            settings.task_queue,
+            rpa_timeout_seconds=settings.rpa_timeout_minutes * 60,
+            heartbeat_seconds=settings.activity_heartbeat_seconds,
+        )
+        yield
+
+    app = FastAPI(
+        title="madoguchi 書かない窓口",
+        version="0.1.0",
+        description="Counter visits as durable workflows. Errors are JSON: "
+        '`{"error": {"code", "message", "problems": [{"field", "message"}]}}`.',
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(staff.router)
+    app.include_router(rpa.router)
+    app.include_router(ui_pages.router)
+    app.mount("/static", StaticFiles(directory=REPO_ROOT / "ui" / "static"), name="static")
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

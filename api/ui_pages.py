@@ -1,0 +1,174 @@
+"""The plain staff screen: walks one visit through every step (the full UI is its own issue).
+
+Server-rendered, one form per step, Post/Redirect/Get. Each rendered form carries its own
+idempotency key, so a double click or a second tab submits a step once.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
+
+from adapters.temporal_client import VisitRejected
+from api.deps import CurrentCatalog, Gateway
+from api.errors import STATUS_BY_KIND
+from api.staff import VisitId
+from domain.catalog import Catalog
+from domain.steps import ALLOWED, STEP_LABELS_JA, STEP_ORDER, Action, Step
+from domain.visit import (
+    CallInput,
+    CancelInput,
+    ChooseProceduresInput,
+    ChooseResidentInput,
+    ConfirmInput,
+    IdCardData,
+    IdSource,
+    RpaOutcome,
+    RpaResultInput,
+    Signature,
+    VisitState,
+)
+from madoguchi.settings import REPO_ROOT
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=REPO_ROOT / "ui" / "templates")
+
+ID_SOURCE_LABELS = {
+    IdSource.MYNUMBER_CARD: "マイナンバーカード",
+    IdSource.DRIVER_LICENSE: "運転免許証",
+    IdSource.RESIDENCE_CARD: "在留カード",
+    IdSource.SPECIAL_PERMANENT: "特別永住者証明書",
+    IdSource.DRIVING_HISTORY: "運転経歴証明書",
+    IdSource.MANUAL: "その他（職員入力）",
+}
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+class FormProblem(ValueError):
+    pass
+
+
+def _payload(action: Action, form: FormData, catalog: Catalog) -> Any:
+    """Turn the screen's form into the step's input; the workflow validates the content."""
+    if action == Action.CALL:
+        return CallInput(counter=_text(form, "counter"), staff=_text(form, "staff"))
+    if action == Action.IDENTIFY:
+        source = _text(form, "source")
+        if source not in set(IdSource):
+            raise FormProblem("本人確認書類を選んでください / choose the ID document")
+        return IdCardData(
+            source=IdSource(source),
+            name=_text(form, "name"),
+            birth_date=_text(form, "birth_date"),
+            address=_text(form, "address"),
+            kana=_text(form, "kana"),
+            sex=_text(form, "sex"),
+        )
+    if action == Action.CHOOSE_RESIDENT:
+        return ChooseResidentInput(atena_no=_text(form, "atena_no"))
+    if action == Action.CHOOSE_PROCEDURES:
+        codes = [str(c) for c in form.getlist("procedures")]
+        keys = {q.key for c in codes if (p := catalog.procedure(c)) for q in p.questions}
+        answers = {
+            k: _text(form, f"answer.{k}") for k in sorted(keys) if _text(form, f"answer.{k}")
+        }
+        return ChooseProceduresInput(procedures=codes, answers=answers)
+    if action == Action.CONFIRM:
+        try:
+            strokes = json.loads(_text(form, "strokes") or "[]")
+        except json.JSONDecodeError:
+            raise FormProblem("署名データを読めません / unreadable signature data") from None
+        return ConfirmInput(
+            signature=Signature(strokes=strokes),
+            confirmed_form_codes=[str(c) for c in form.getlist("form_codes")],
+        )
+    if action == Action.RPA_RESULT:
+        return RpaResultInput(
+            record_id=_text(form, "record_id"),
+            outcome=RpaOutcome(_text(form, "outcome") or "done"),
+            message=_text(form, "message"),
+        )
+    return CancelInput(reason=_text(form, "reason"))
+
+
+def _render(
+    request: Request,
+    catalog: Catalog,
+    state: VisitState,
+    *,
+    error: VisitRejected | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    allowed = [a.value for a, steps in ALLOWED.items() if state.step in steps]
+    return templates.TemplateResponse(
+        request,
+        "visit.html",
+        {
+            "v": state,
+            "catalog": catalog,
+            "allowed": allowed,
+            "steps": [(s.value, STEP_LABELS_JA[s]) for s in STEP_ORDER],
+            "step_label": STEP_LABELS_JA[state.step],
+            "order_index": STEP_ORDER.index(state.step) if state.step in STEP_ORDER else -1,
+            "id_sources": ID_SOURCE_LABELS,
+            "form_key": uuid.uuid4().hex,
+            "error": error,
+            "Step": Step,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/", response_class=HTMLResponse)
+async def index(request: Request, gw: Gateway) -> HTMLResponse:
+    visits = await gw.list(open_only=True, limit=100)
+    return templates.TemplateResponse(
+        request,
+        "index.html",
+        {
+            "visits": visits,
+            "labels": {s.value: label for s, label in STEP_LABELS_JA.items()},
+            "form_key": uuid.uuid4().hex,
+        },
+    )
+
+
+@router.post("/ui/visits")
+async def new_visit(request: Request, gw: Gateway) -> Response:
+    form = await request.form()
+    visit_id = await gw.start(idempotency_key=_text(form, "form_key") or None)
+    return RedirectResponse(f"/ui/visits/{visit_id}", status_code=303)
+
+
+@router.get("/ui/visits/{visit_id}", response_class=HTMLResponse)
+async def show_visit(
+    visit_id: VisitId, request: Request, gw: Gateway, catalog: CurrentCatalog
+) -> HTMLResponse:
+    return _render(request, catalog, await gw.wait_for_ticket(visit_id))
+
+
+@router.post("/ui/visits/{visit_id}/{action}")
+async def act(
+    visit_id: VisitId, action: Action, request: Request, gw: Gateway, catalog: CurrentCatalog
+) -> Response:
+    form = await request.form()
+    try:
+        payload = _payload(action, form, catalog)
+        await gw.act(visit_id, action, payload, _text(form, "form_key") or None)
+    except FormProblem as e:
+        rejected = VisitRejected("InvalidInput", str(e), [])
+        return _render(request, catalog, await gw.state(visit_id), error=rejected, status_code=422)
+    except VisitRejected as e:
+        status = STATUS_BY_KIND.get(e.kind, 409)
+        return _render(request, catalog, await gw.state(visit_id), error=e, status_code=status)
+    return RedirectResponse(f"/ui/visits/{visit_id}", status_code=303)

@@ -1,0 +1,1 @@
+"""Pure rules of the counter: no I/O, no clocks, no randomness."""

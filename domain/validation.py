@@ -1,0 +1,226 @@
+"""Validation of human input, shared by the API and the workflow's update validators.
+
+Each function returns the problems it found; an empty list means valid. Messages name the
+field and the reason, in Japanese then English, and never echo the personal data itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from domain.catalog import Catalog, Question
+from domain.visit import (
+    ApplicationRecord,
+    CallInput,
+    CancelInput,
+    ChooseProceduresInput,
+    ChooseResidentInput,
+    ConfirmInput,
+    FilledForm,
+    IdCardData,
+    IdSource,
+    ResidentCandidate,
+    RpaOutcome,
+    RpaResultInput,
+)
+
+MAX_STROKES = 200
+MAX_POINTS = 20_000
+_CODE = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+def check_iso_date(value: str, today: date, *, allow_unknown: bool = True) -> str | None:
+    """Return why ``value`` is not an acceptable date, or None."""
+    m = _ISO_DATE.match(value)
+    if not m:
+        return "日付は YYYY-MM-DD 形式で入力してください / date must be YYYY-MM-DD"
+    year, month, day = (int(g) for g in m.groups())
+    if allow_unknown and (month == 0 or day == 0):
+        if month == 0 and day != 0:
+            return "月が不詳なら日も 00 にしてください / unknown month needs unknown day"
+        if month > 12:
+            return "存在しない月です / no such month"
+        if year < 1868 or year > today.year:
+            return "範囲外の年です / year out of range"
+        return None
+    try:
+        d = date(year, month, day)
+    except ValueError:
+        return "存在しない日付です / no such date"
+    if d > today:
+        return "未来の日付です / date is in the future"
+    if d < date(1868, 1, 25):
+        return "明治より前の日付です / date before the Meiji era"
+    return None
+
+
+def _required_text(value: str, field_name: str, label: str, max_length: int) -> list[Problem]:
+    if not value.strip():
+        return [Problem(field_name, f"{label}を入力してください / {field_name} is required")]
+    if len(value) > max_length:
+        return [Problem(field_name, f"{label}が長すぎます（{max_length}文字まで） / too long")]
+    return []
+
+
+def validate_call(inp: CallInput) -> list[Problem]:
+    problems: list[Problem] = []
+    for name, value, label in (("counter", inp.counter, "窓口"), ("staff", inp.staff, "職員")):
+        if not _CODE.match(value):
+            problems.append(
+                Problem(
+                    name, f"{label}の番号は英数字40文字までです / must be 1-40 letters or digits"
+                )
+            )
+    return problems
+
+
+def validate_identify(inp: IdCardData, today: date) -> list[Problem]:
+    problems = []
+    if inp.source not in set(IdSource):
+        problems.append(Problem("source", "本人確認書類の種類が不明です / unknown ID source"))
+    problems += _required_text(inp.name, "name", "氏名", 100)
+    if (why := check_iso_date(inp.birth_date, today)) is not None:
+        problems.append(Problem("birth_date", why))
+    if len(inp.address) > 200:
+        problems.append(Problem("address", "住所が長すぎます（200文字まで） / too long"))
+    if len(inp.kana) > 100:
+        problems.append(Problem("kana", "フリガナが長すぎます（100文字まで） / too long"))
+    if inp.sex not in ("", "1", "2", "9"):
+        problems.append(Problem("sex", "性別は 1, 2, 9 のいずれかです / sex must be 1, 2 or 9"))
+    return problems
+
+
+def validate_choose_resident(
+    inp: ChooseResidentInput, candidates: list[ResidentCandidate]
+) -> list[Problem]:
+    if not any(c.atena_no == inp.atena_no for c in candidates):
+        return [
+            Problem(
+                "atena_no",
+                "検索結果にない宛名番号です / atena_no is not one of this visit's candidates",
+            )
+        ]
+    return []
+
+
+def _check_answer(q: Question, value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return "入力してください / required" if q.required else None
+    if len(value) > q.max_length:
+        return f"{q.max_length}文字までです / too long"
+    if q.kind == "int":
+        if not value.isdigit():
+            return "数字で入力してください / must be a whole number"
+        n = int(value)
+        if q.min_value is not None and n < q.min_value:
+            return f"{q.min_value}以上にしてください / must be at least {q.min_value}"
+        if q.max_value is not None and n > q.max_value:
+            return f"{q.max_value}以下にしてください / must be at most {q.max_value}"
+    if q.kind == "date" and not _ISO_DATE.match(value):
+        return "日付は YYYY-MM-DD 形式です / date must be YYYY-MM-DD"
+    return None
+
+
+def validate_choose_procedures(inp: ChooseProceduresInput, catalog: Catalog) -> list[Problem]:
+    problems: list[Problem] = []
+    if not inp.procedures:
+        return [
+            Problem("procedures", "手続を1つ以上選んでください / choose at least one procedure")
+        ]
+    if len(set(inp.procedures)) != len(inp.procedures):
+        problems.append(Problem("procedures", "同じ手続が重複しています / duplicate procedure"))
+    known_keys: set[str] = set()
+    for code in inp.procedures:
+        proc = catalog.procedure(code)
+        if proc is None:
+            problems.append(
+                Problem("procedures", f"未登録の手続コードです: {code} / unknown procedure code")
+            )
+            continue
+        for q in proc.questions:
+            known_keys.add(q.key)
+            if (why := _check_answer(q, inp.answers.get(q.key))) is not None:
+                problems.append(Problem(f"answers.{q.key}", f"{q.label}: {why}"))
+    for key in inp.answers:
+        if key not in known_keys:
+            problems.append(
+                Problem(
+                    f"answers.{key}",
+                    "選んだ手続に無い質問です / not a question of these procedures",
+                )
+            )
+    return problems
+
+
+def validate_confirm(inp: ConfirmInput, forms: list[FilledForm]) -> list[Problem]:
+    problems: list[Problem] = []
+    strokes = inp.signature.strokes
+    points = sum(len(s) for s in strokes)
+    if not strokes or points < 2:
+        problems.append(Problem("signature", "署名がありません / signature is empty"))
+    elif len(strokes) > MAX_STROKES or points > MAX_POINTS:
+        problems.append(Problem("signature", "署名のデータが大きすぎます / signature too large"))
+    elif not all(
+        len(p) == 2 and all(0.0 <= v <= 1.0 for v in p) for stroke in strokes for p in stroke
+    ):
+        problems.append(
+            Problem("signature", "署名の座標は0〜1の2値です / points must be [x, y] within 0..1")
+        )
+    expected = sorted(f.form_code for f in forms)
+    if sorted(inp.confirmed_form_codes) != expected:
+        problems.append(
+            Problem(
+                "confirmed_form_codes",
+                "確認した帳票が現在の帳票と一致しません / confirmed forms differ from the "
+                f"visit's forms (expected {', '.join(expected)})",
+            )
+        )
+    return problems
+
+
+def validate_rpa_result(
+    inp: RpaResultInput,
+    records: list[ApplicationRecord],
+    results: dict[str, RpaResultInput],
+) -> list[Problem]:
+    if not any(r.record_id == inp.record_id for r in records):
+        return [
+            Problem(
+                "record_id", "この来庁の申請レコードではありません / unknown record for this visit"
+            )
+        ]
+    if inp.outcome not in set(RpaOutcome):
+        return [Problem("outcome", "outcome は done か error です / outcome must be done or error")]
+    previous = results.get(inp.record_id)
+    if previous is not None and previous.outcome == RpaOutcome.DONE:
+        return [
+            Problem(
+                "record_id", "このレコードは既に完了報告済みです / record already reported done"
+            )
+        ]
+    if inp.outcome == RpaOutcome.ERROR and not inp.message.strip():
+        return [
+            Problem(
+                "message",
+                "エラー報告には基幹システムのメッセージが必要です / error needs a message",
+            )
+        ]
+    if len(inp.message) > 1000:
+        return [Problem("message", "メッセージは1000文字までです / message too long")]
+    return []
+
+
+def validate_cancel(inp: CancelInput) -> list[Problem]:
+    return _required_text(inp.reason, "reason", "取消理由", 500)

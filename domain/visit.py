@@ -1,0 +1,182 @@
+"""The data of one counter visit: human inputs, system results, and the visit's state.
+
+Plain dataclasses so that they travel through Temporal's default data converter and can
+be validated without I/O. Dates are ISO strings (``YYYY-MM-DD``; ``00`` for an unknown
+month or day, as the register writes 不詳).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from domain.steps import Step
+
+
+class IdSource(StrEnum):
+    MYNUMBER_CARD = "mynumber_card"  # マイナンバーカード 券面事項入力補助AP
+    DRIVER_LICENSE = "driver_license"  # 運転免許証
+    RESIDENCE_CARD = "residence_card"  # 在留カード (no text on the chip: staff entry or OCR)
+    SPECIAL_PERMANENT = "special_permanent"  # 特別永住者証明書
+    DRIVING_HISTORY = "driving_history"  # 運転経歴証明書
+    MANUAL = "manual"  # typed by staff from any document
+
+
+@dataclass
+class StartVisit:
+    visit_id: str
+    # Pre-application (QR) or walk-in; kept for BPR analysis.
+    channel: str = "walk_in"
+    # How long the RPA may take before the visit needs attention.
+    rpa_timeout_seconds: float = 3600.0
+    # A worker that stops heartbeating loses its document activity after this long.
+    heartbeat_seconds: float = 10.0
+
+
+@dataclass
+class CallInput:
+    counter: str
+    staff: str
+
+
+@dataclass
+class IdCardData:
+    """What the reader (or the clerk) took from the document shown at the counter."""
+
+    source: IdSource
+    name: str
+    birth_date: str
+    address: str = ""
+    kana: str = ""
+    sex: str = ""  # "1" male, "2" female, "9" not applicable (as on the My Number card)
+
+
+@dataclass
+class ResidentCandidate:
+    atena_no: str
+    household_no: str
+    name: str
+    kana: str
+    birth_date: str
+    sex: str
+    address: str
+    relationship: str
+    score: int
+    matched_on: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ChooseResidentInput:
+    atena_no: str
+
+
+@dataclass
+class ChooseProceduresInput:
+    procedures: list[str]
+    answers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Signature:
+    """Strokes from the tablet's signature pad, as points scaled to 0..1 of the pad."""
+
+    strokes: list[list[list[float]]]
+    signed_at: str = ""
+
+
+@dataclass
+class ConfirmInput:
+    signature: Signature
+    confirmed_form_codes: list[str]
+
+
+class RpaOutcome(StrEnum):
+    DONE = "done"
+    ERROR = "error"
+
+
+@dataclass
+class RpaResultInput:
+    record_id: str
+    outcome: RpaOutcome
+    message: str = ""
+
+
+@dataclass
+class CancelInput:
+    reason: str
+
+
+@dataclass
+class FormField:
+    key: str
+    label: str
+    value: str
+
+
+@dataclass
+class FilledForm:
+    form_code: str
+    version: str
+    title: str
+    procedure_code: str
+    fields: list[FormField]
+    needs_signature: bool = True
+
+
+@dataclass
+class StoredObject:
+    key: str
+    sha256: str
+    size: int
+
+
+@dataclass
+class ApplicationRecord:
+    """One line of 申請受付データ for the core system."""
+
+    record_id: str
+    procedure_code: str
+    layout: str
+    object_key: str
+
+
+@dataclass
+class StepEvent:
+    step: Step
+    entered_at: str
+
+
+@dataclass
+class VisitState:
+    visit_id: str
+    step: Step
+    step_entered_at: str
+    channel: str = "walk_in"
+    ticket_no: int | None = None
+    catalog_version: str = ""
+    counter: str = ""
+    staff: str = ""
+    id_card: IdCardData | None = None
+    candidates: list[ResidentCandidate] = field(default_factory=list)
+    resident: ResidentCandidate | None = None
+    procedures: list[str] = field(default_factory=list)
+    answers: dict[str, str] = field(default_factory=dict)
+    forms: list[FilledForm] = field(default_factory=list)
+    signed: bool = False
+    documents: list[StoredObject] = field(default_factory=list)
+    records: list[ApplicationRecord] = field(default_factory=list)
+    rpa_results: dict[str, RpaResultInput] = field(default_factory=dict)
+    # What staff should know but need not act on (e.g. a glyph printed as a marker).
+    warnings: list[str] = field(default_factory=list)
+    needs_attention: bool = False
+    attention_reason: str = ""
+    cancel_reason: str = ""
+    history: list[StepEvent] = field(default_factory=list)
+
+    def pending_records(self) -> list[str]:
+        return [
+            r.record_id
+            for r in self.records
+            if (res := self.rpa_results.get(r.record_id)) is None or res.outcome != RpaOutcome.DONE
+        ]

@@ -1,0 +1,26 @@
+"""Runs the API with uvicorn, logging through our structlog pipeline (JSON, redacted)."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from api.app import create_app
+from madoguchi.logging import configure_logging
+from madoguchi.settings import get_settings
+
+
+def main() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    # log_config=None keeps uvicorn from replacing our handlers with its own format.
+    uvicorn.run(
+        create_app(settings),
+        host=settings.api_host,
+        port=settings.api_port,
+        log_config=None,
+        access_log=False,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""Configuration, read from environment variables prefixed ``MADO_``.
+
+Every setting is listed in the README; defaults give the embedded stack.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MADO_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        default=REPO_ROOT / "data", description="Where the embedded stack keeps its state"
+    )
+    database_url: str = Field(
+        default="", description="SQLAlchemy URL; empty means SQLite in data_dir"
+    )
+    object_store_dir: Path | None = Field(
+        default=None, description="Local object store root; empty means data_dir/objects"
+    )
+    catalog_dir: Path = Field(
+        default=REPO_ROOT / "catalog", description="The city's catalog (procedures, forms, layouts)"
+    )
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_ui_port: int = 8233
+    task_queue: str = "madoguchi-visits"
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+
+    font_path: Path = Field(
+        default=Path("/usr/share/fonts/truetype/ipamj/ipamjm.ttf"),
+        description="IPAmj明朝; forms fall back to a built-in CID font when it is missing",
+    )
+    demo_residents: int = Field(
+        default=300, ge=0, description="Synthetic residents seeded once by make run"
+    )
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    # Activity timing. Short heartbeats let a crashed worker's activity move to another
+    # worker within seconds instead of waiting for the whole start-to-close timeout.
+    activity_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    rpa_timeout_minutes: float = Field(default=60.0, gt=0)
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'madoguchi.db'}"
+
+    @property
+    def objects_root(self) -> Path:
+        return self.object_store_dir or self.data_dir / "objects"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,96 @@
+"""The embedded stack in the foreground: Temporal dev server, one worker, API + UI.
+
+Ctrl-C stops the API, then the worker, then the dev server (with SIGINT: it ignores
+SIGTERM). State lives in ``MADO_DATA_DIR``, so running again keeps every visit.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+from adapters.temporal_server import DevServer, wait_for_port
+from madoguchi.logging import get_logger
+from madoguchi.seed import seed_demo_city
+from madoguchi.settings import REPO_ROOT, Settings
+
+log = get_logger(__name__)
+
+
+def _child(cmd: list[str], log_path: Path) -> subprocess.Popen[bytes]:
+    out = open(log_path, "ab")  # noqa: SIM115  (kept open for the child's lifetime)
+    # A session of its own: Ctrl-C reaches only us, and we stop children in order.
+    return subprocess.Popen(
+        cmd, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def _stop(proc: subprocess.Popen[bytes], sig: int, timeout: float = 15.0) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(sig)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def run_stack(settings: Settings) -> int:
+    logs = settings.data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    added = seed_demo_city(settings.sqlalchemy_url, settings.demo_residents)
+    if added:
+        print(f"デモ市を作成しました / seeded the demo city: {added} synthetic residents")
+
+    host, _, port = settings.temporal_address.rpartition(":")
+    server = DevServer(
+        settings.data_dir / "temporal.db",
+        port=int(port),
+        ui_port=settings.temporal_ui_port,
+        log_file=logs / "temporal.log",
+    )
+    print("Temporal dev server を起動しています / starting Temporal …", flush=True)
+    server.start()
+    worker = _child([sys.executable, "-m", "madoguchi.worker"], logs / "worker.log")
+    api = _child([sys.executable, "-m", "madoguchi.api_server"], logs / "api.log")
+    stopping = False
+
+    def _on_signal(_sig: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    exit_code = 0
+    try:
+        wait_for_port(settings.api_host, settings.api_port, 60)
+        print(
+            "\nmadoguchi is running / 起動しました\n"
+            f"  窓口画面 Staff screen : http://{settings.api_host}:{settings.api_port}/\n"
+            f"  API docs (OpenAPI)   : http://{settings.api_host}:{settings.api_port}/docs\n"
+            f"  Temporal Web UI      : http://{host}:{settings.temporal_ui_port}/\n"
+            f"  Logs                 : {logs}\n"
+            "Ctrl-C で停止 / Ctrl-C to stop\n",
+            flush=True,
+        )
+        while not stopping:
+            for name, proc in (("worker", worker), ("api", api), ("temporal", server.process)):
+                if proc is not None and proc.poll() is not None:
+                    print(f"{name} exited with {proc.returncode}; see {logs}", file=sys.stderr)
+                    exit_code, stopping = 1, True
+            time.sleep(0.3)
+    except TimeoutError as e:
+        print(f"API did not start: {e}; see {logs / 'api.log'}", file=sys.stderr)
+        exit_code = 1
+    finally:
+        print("停止しています / stopping …", flush=True)
+        _stop(api, signal.SIGTERM)
+        _stop(worker, signal.SIGTERM)
+        server.stop()
+        print("停止しました / stopped.", flush=True)
+    return exit_code

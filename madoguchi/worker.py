@@ -1,0 +1,73 @@
+"""The Temporal worker process: CounterVisit and its activities on one task queue."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.visit_activities import VisitActivities
+from adapters.db import engine_for
+from adapters.object_store import LocalDirectoryStore
+from adapters.temporal_client import connect
+from madoguchi.logging import configure_logging, get_logger
+from madoguchi.settings import Settings, get_settings
+from workflows.counter_visit import CounterVisit
+
+log = get_logger(__name__)
+
+
+def visit_activities(settings: Settings) -> VisitActivities:
+    return VisitActivities(
+        database_url=settings.sqlalchemy_url,
+        store=LocalDirectoryStore(settings.objects_root),
+        catalog_dir=settings.catalog_dir,
+        font_path=settings.font_path,
+    )
+
+
+def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor) -> Worker:
+    acts = visit_activities(settings)
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=[CounterVisit],
+        activities=[
+            acts.pin_catalog,
+            acts.issue_ticket,
+            acts.lookup_residents,
+            acts.fill_forms,
+            acts.print_forms,
+            acts.write_handoff,
+        ],
+        activity_executor=executor,
+        max_concurrent_activities=16,
+    )
+
+
+async def run_worker(settings: Settings) -> None:
+    engine_for(settings.sqlalchemy_url)  # create tables before the first activity needs them
+    client = await connect(settings.temporal_address, settings.temporal_namespace)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    with ThreadPoolExecutor(max_workers=16) as executor:
+        worker = build_worker(client, settings, executor)
+        log.info("worker started", task_queue=settings.task_queue)
+        async with worker:
+            await stop.wait()
+        log.info("worker stopped")
+
+
+def main() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    asyncio.run(run_worker(settings))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Deterministic orchestration. Imports domain types only; activities are called by name."""

@@ -1,0 +1,382 @@
+"""CounterVisit: one durable workflow per visit to the counter, from ticket to RPA confirmation.
+
+Human input arrives as Updates. A validator checks the step (domain.steps.ALLOWED) and the
+data (domain.validation) before anything touches history, so a rejected call leaves no
+trace. Accepted input goes to an inbox that the main loop works through one at a time,
+running the activities each step needs; the Update returns once the visit is waiting for
+people again, with the new state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.inputs import (
+        FillInput,
+        FillResult,
+        HandoffInput,
+        HandoffResult,
+        IssueTicketInput,
+        LookupInput,
+        PinCatalogInput,
+        PrintInput,
+        PrintResult,
+        VisitContext,
+    )
+    from adapters import search_attributes as sa
+    from domain.catalog import Catalog
+    from domain.resident import ResidentRecord
+    from domain.steps import FINAL_STEPS, Action, Step, is_allowed, wrong_step_message
+    from domain.validation import (
+        Problem,
+        validate_call,
+        validate_cancel,
+        validate_choose_procedures,
+        validate_choose_resident,
+        validate_confirm,
+        validate_identify,
+        validate_rpa_result,
+    )
+    from domain.visit import (
+        CallInput,
+        CancelInput,
+        ChooseProceduresInput,
+        ChooseResidentInput,
+        ConfirmInput,
+        IdCardData,
+        ResidentCandidate,
+        RpaOutcome,
+        RpaResultInput,
+        Signature,
+        StartVisit,
+        StepEvent,
+        VisitState,
+    )
+    from workflows import options
+    from workflows.errors import STEP_FAILED, WRONG_STEP, invalid, rejection
+
+
+@dataclass
+class _Inbound:
+    seq: int
+    action: Action
+    payload: Any
+
+
+@workflow.defn(name="CounterVisit")
+class CounterVisit:
+    @workflow.init
+    def __init__(self, start: StartVisit) -> None:
+        now = workflow.now().isoformat()
+        self._start = start
+        self._state = VisitState(
+            visit_id=start.visit_id,
+            step=Step.RECEPTION,
+            step_entered_at=now,
+            channel=start.channel,
+            history=[StepEvent(Step.RECEPTION, now)],
+        )
+        self._catalog: Catalog | None = None
+        self._resident_record: ResidentRecord | None = None
+        self._signature: Signature | None = None
+        self._inbox: list[_Inbound] = []
+        self._accepting = False
+        self._next_seq = 0
+        self._done_seq = 0
+        self._failures: dict[int, ApplicationError] = {}
+
+    # ---- the main loop -------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, start: StartVisit) -> VisitState:
+        self._upsert_step()
+        self._catalog = await workflow.execute_activity(
+            "pin_catalog",
+            PinCatalogInput(start.visit_id),
+            result_type=Catalog,
+            start_to_close_timeout=options.QUICK_TIMEOUT,
+            retry_policy=options.QUICK,
+        )
+        self._state.catalog_version = self._catalog.version
+        self._state.ticket_no = await workflow.execute_activity(
+            "issue_ticket",
+            IssueTicketInput(start.visit_id, workflow.now().date().isoformat()),
+            result_type=int,
+            start_to_close_timeout=options.QUICK_TIMEOUT,
+            retry_policy=options.QUICK,
+        )
+        while self._state.step not in FINAL_STEPS:
+            self._accepting = True
+            try:
+                await workflow.wait_condition(lambda: bool(self._inbox), timeout=self._rpa_wait())
+            except TimeoutError:
+                self._flag("RPAから結果報告がありません / no RPA report within the time limit")
+                continue
+            self._accepting = False
+            item = self._inbox.pop(0)
+            try:
+                # Handlers released together may both have queued; the later one is checked
+                # against the state the earlier one left.
+                self._check(item.action, item.payload)
+                await self._apply(item.action, item.payload)
+            except ApplicationError as e:
+                self._failures[item.seq] = e
+            except _StepFailed as e:
+                self._failures[item.seq] = rejection(STEP_FAILED, str(e))
+            self._done_seq = item.seq
+        self._accepting = False
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._state
+
+    def _rpa_wait(self) -> timedelta | None:
+        if self._state.step == Step.AWAIT_RPA and not self._state.needs_attention:
+            return timedelta(seconds=self._start.rpa_timeout_seconds)
+        return None
+
+    async def _apply(self, action: Action, payload: Any) -> None:
+        s = self._state
+        if action == Action.CALL:
+            s.counter, s.staff = payload.counter, payload.staff
+            workflow.upsert_search_attributes(
+                [sa.COUNTER.value_set(s.counter), sa.STAFF.value_set(s.staff)]
+            )
+            self._enter(Step.IDENTIFY)
+        elif action == Action.IDENTIFY:
+            s.id_card, s.resident, s.candidates = payload, None, []
+            self._enter(Step.LOOKUP)
+            s.candidates = await self._run(
+                "lookup_residents",
+                LookupInput(s.visit_id, s.staff, payload),
+                list[ResidentCandidate],
+                back_to=Step.IDENTIFY,
+            )
+        elif action == Action.CHOOSE_RESIDENT:
+            s.resident = next(c for c in s.candidates if c.atena_no == payload.atena_no)
+            self._enter(Step.INTERVIEW)
+        elif action == Action.CHOOSE_PROCEDURES:
+            s.procedures, s.answers = list(payload.procedures), dict(payload.answers)
+            workflow.upsert_search_attributes([sa.PROCEDURES.value_set(s.procedures)])
+            self._enter(Step.FILL)
+            assert s.resident is not None
+            filled = await self._run(
+                "fill_forms",
+                FillInput(self._context(), s.resident.atena_no),
+                FillResult,
+                back_to=Step.INTERVIEW,
+            )
+            self._resident_record, s.forms = filled.resident, filled.forms
+            self._enter(Step.CONFIRM)
+        elif action == Action.CONFIRM:
+            self._signature = payload.signature
+            s.signed = True
+            await self._print_and_hand_off()
+        elif action == Action.RPA_RESULT:
+            s.rpa_results[payload.record_id] = payload
+            if payload.outcome == RpaOutcome.ERROR:
+                self._flag(f"RPAエラー / RPA error on {payload.record_id}")
+            elif not s.pending_records():
+                self._clear_flag()
+                self._enter(Step.DONE)
+        elif action == Action.CANCEL:
+            s.cancel_reason = payload.reason
+            self._enter(Step.CANCELLED)
+
+    async def _print_and_hand_off(self) -> None:
+        s = self._state
+        assert self._signature is not None and s.ticket_no is not None
+        self._enter(Step.PRINT)
+        printed = await self._run(
+            "print_forms",
+            PrintInput(s.visit_id, s.ticket_no, s.forms, self._signature),
+            PrintResult,
+            persistent=True,
+        )
+        s.documents = [printed.document]
+        s.warnings += [w for w in printed.warnings if w not in s.warnings]
+        self._enter(Step.HANDOFF)
+        assert self._resident_record is not None
+        handed = await self._run(
+            "write_handoff",
+            HandoffInput(self._context(), self._resident_record),
+            HandoffResult,
+            persistent=True,
+        )
+        s.records = handed.records
+        self._enter(Step.AWAIT_RPA)
+
+    async def _run(
+        self,
+        activity: str,
+        arg: Any,
+        result_type: Any,
+        *,
+        back_to: Step | None = None,
+        persistent: bool = False,
+    ) -> Any:
+        try:
+            return await workflow.execute_activity(
+                activity,
+                arg,
+                result_type=result_type,
+                start_to_close_timeout=options.DOCUMENT_TIMEOUT
+                if persistent
+                else options.QUICK_TIMEOUT,
+                heartbeat_timeout=(
+                    timedelta(seconds=self._start.heartbeat_seconds) if persistent else None
+                ),
+                retry_policy=options.PERSISTENT if persistent else options.QUICK,
+            )
+        except ActivityError as e:
+            cause = e.cause
+            message = cause.message if isinstance(cause, ApplicationError) else str(cause or e)
+            self._flag(f"{activity} failed: {message}")
+            if back_to is not None:
+                self._enter(back_to)
+            raise _StepFailed(message) from e
+
+    def _context(self) -> VisitContext:
+        s = self._state
+        assert self._catalog is not None and s.ticket_no is not None
+        return VisitContext(
+            visit_id=s.visit_id,
+            ticket_no=s.ticket_no,
+            today=workflow.now().date().isoformat(),
+            staff=s.staff,
+            counter=s.counter,
+            applicant=s.id_card,
+            procedures=s.procedures,
+            answers=s.answers,
+            catalog=self._catalog,
+        )
+
+    # ---- state changes -------------------------------------------------------------
+
+    def _enter(self, step: Step) -> None:
+        now = workflow.now().isoformat()
+        self._state.step, self._state.step_entered_at = step, now
+        self._state.history.append(StepEvent(step, now))
+        self._upsert_step()
+        workflow.logger.info("visit entered step %s", step)
+
+    def _upsert_step(self) -> None:
+        workflow.upsert_search_attributes(
+            [sa.STEP.value_set(self._state.step), sa.STEP_ENTERED_AT.value_set(workflow.now())]
+        )
+
+    def _flag(self, reason: str) -> None:
+        self._state.needs_attention, self._state.attention_reason = True, reason
+        workflow.upsert_search_attributes([sa.NEEDS_ATTENTION.value_set(True)])
+
+    def _clear_flag(self) -> None:
+        self._state.needs_attention, self._state.attention_reason = False, ""
+        workflow.upsert_search_attributes([sa.NEEDS_ATTENTION.value_set(False)])
+
+    # ---- human input ---------------------------------------------------------------
+
+    def _problems(self, action: Action, payload: Any) -> list[Problem]:
+        s = self._state
+        if action == Action.CALL:
+            return validate_call(payload)
+        if action == Action.IDENTIFY:
+            return validate_identify(payload, workflow.now().date())
+        if action == Action.CHOOSE_RESIDENT:
+            return validate_choose_resident(payload, s.candidates)
+        if action == Action.CHOOSE_PROCEDURES:
+            assert self._catalog is not None
+            return validate_choose_procedures(payload, self._catalog)
+        if action == Action.CONFIRM:
+            return validate_confirm(payload, s.forms)
+        if action == Action.RPA_RESULT:
+            return validate_rpa_result(payload, s.records, s.rpa_results)
+        return validate_cancel(payload)
+
+    def _check(self, action: Action, payload: Any) -> None:
+        if not is_allowed(action, self._state.step):
+            raise rejection(WRONG_STEP, wrong_step_message(action, self._state.step))
+        if problems := self._problems(action, payload):
+            raise invalid(problems)
+
+    async def _accept(self, action: Action, payload: Any) -> VisitState:
+        # While the system works on a step (or is still issuing the ticket) input waits its
+        # turn. Validators ran against the state at arrival; two updates can both pass before
+        # either is handled, so the handler checks again before it changes anything.
+        await workflow.wait_condition(lambda: self._accepting and not self._inbox)
+        self._check(action, payload)
+        self._next_seq += 1
+        seq = self._next_seq
+        self._inbox.append(_Inbound(seq, action, payload))
+        self._accepting = False
+        await workflow.wait_condition(lambda: self._done_seq >= seq)
+        if seq in self._failures:
+            raise self._failures.pop(seq)
+        return self._state
+
+    @workflow.update(name="call")
+    async def call(self, inp: CallInput) -> VisitState:
+        return await self._accept(Action.CALL, inp)
+
+    @call.validator
+    def _validate_call(self, inp: CallInput) -> None:
+        self._check(Action.CALL, inp)
+
+    @workflow.update(name="identify")
+    async def identify(self, inp: IdCardData) -> VisitState:
+        return await self._accept(Action.IDENTIFY, inp)
+
+    @identify.validator
+    def _validate_identify(self, inp: IdCardData) -> None:
+        self._check(Action.IDENTIFY, inp)
+
+    @workflow.update(name="choose_resident")
+    async def choose_resident(self, inp: ChooseResidentInput) -> VisitState:
+        return await self._accept(Action.CHOOSE_RESIDENT, inp)
+
+    @choose_resident.validator
+    def _validate_choose_resident(self, inp: ChooseResidentInput) -> None:
+        self._check(Action.CHOOSE_RESIDENT, inp)
+
+    @workflow.update(name="choose_procedures")
+    async def choose_procedures(self, inp: ChooseProceduresInput) -> VisitState:
+        return await self._accept(Action.CHOOSE_PROCEDURES, inp)
+
+    @choose_procedures.validator
+    def _validate_choose_procedures(self, inp: ChooseProceduresInput) -> None:
+        self._check(Action.CHOOSE_PROCEDURES, inp)
+
+    @workflow.update(name="confirm")
+    async def confirm(self, inp: ConfirmInput) -> VisitState:
+        return await self._accept(Action.CONFIRM, inp)
+
+    @confirm.validator
+    def _validate_confirm(self, inp: ConfirmInput) -> None:
+        self._check(Action.CONFIRM, inp)
+
+    @workflow.update(name="rpa_result")
+    async def rpa_result(self, inp: RpaResultInput) -> VisitState:
+        return await self._accept(Action.RPA_RESULT, inp)
+
+    @rpa_result.validator
+    def _validate_rpa_result(self, inp: RpaResultInput) -> None:
+        self._check(Action.RPA_RESULT, inp)
+
+    @workflow.update(name="cancel")
+    async def cancel(self, inp: CancelInput) -> VisitState:
+        return await self._accept(Action.CANCEL, inp)
+
+    @cancel.validator
+    def _validate_cancel(self, inp: CancelInput) -> None:
+        self._check(Action.CANCEL, inp)
+
+    @workflow.query(name="state")
+    def state(self) -> VisitState:
+        return self._state
+
+
+class _StepFailed(Exception):
+    pass
