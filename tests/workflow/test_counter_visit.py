@@ -1,0 +1,272 @@
+"""CounterVisit against a real Temporal dev server, a real database and real files."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from temporalio import activity
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHandle
+from temporalio.worker import Worker
+
+from activities.inputs import PrintInput, PrintResult
+from adapters.object_store import LocalDirectoryStore
+from adapters.temporal_client import VisitGateway, VisitRejected, workflow_id
+from domain.steps import Action, Step
+from domain.visit import (
+    CancelInput,
+    ChooseProceduresInput,
+    ChooseResidentInput,
+    IdCardData,
+    IdSource,
+    RpaOutcome,
+    RpaResultInput,
+    VisitState,
+)
+from madoguchi.settings import Settings
+from madoguchi.worker import visit_activities
+from tests import factories
+from workflows.counter_visit import CounterVisit
+
+
+async def walk_to_confirm(gw: VisitGateway, settings: Settings, visit_id: str) -> VisitState:
+    r = factories.resident(settings.sqlalchemy_url)
+    await gw.act(visit_id, Action.CALL, factories.CALL)
+    state = await gw.act(visit_id, Action.IDENTIFY, factories.card_for(r))
+    assert state.step == Step.LOOKUP
+    assert state.candidates[0].atena_no == r.atena_no
+    await gw.act(visit_id, Action.CHOOSE_RESIDENT, ChooseResidentInput(r.atena_no))
+    return await gw.act(visit_id, Action.CHOOSE_PROCEDURES, factories.PROCEDURES)
+
+
+async def update_events(client: Client, visit_id: str) -> int:
+    handle: WorkflowHandle[CounterVisit, VisitState] = client.get_workflow_handle(
+        workflow_id(visit_id)
+    )
+    history = await handle.fetch_history()
+    return sum(
+        1
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+    )
+
+
+async def test_whole_visit_from_ticket_to_done(
+    worker: Worker, gateway: VisitGateway, settings: Settings
+) -> None:
+    visit_id = await gateway.start()
+    state = await gateway.wait_for_ticket(visit_id)
+    assert state.step == Step.RECEPTION and state.ticket_no is not None
+    assert state.catalog_version == "2026.11-1"
+
+    state = await walk_to_confirm(gateway, settings, visit_id)
+    assert state.step == Step.CONFIRM
+    assert [f.form_code for f in state.forms] == ["idou_tenkyo", "juminhyo_seikyu"]
+    tenkyo = {f.key: f.value for f in state.forms[0].fields}
+    assert tenkyo["new_address"] == "香川県高松市番町一丁目8番15号"
+    assert tenkyo["moved_on"] == "令和8年11月20日"
+
+    state = await gateway.act(visit_id, Action.CONFIRM, factories.CONFIRM)
+    assert state.step == Step.AWAIT_RPA
+    assert state.signed
+    store = LocalDirectoryStore(settings.objects_root)
+    assert store.list(f"visits/{visit_id}/") == [f"visits/{visit_id}/forms.pdf"]
+    assert store.get(state.documents[0].key).startswith(b"%PDF")
+    assert len(state.records) == 2
+    rows = list(csv.reader(io.StringIO(store.get(state.records[0].object_key).decode("utf-8"))))
+    assert rows[0][0] == "受付番号" and rows[1][0] == state.records[0].record_id
+
+    for record in state.records:
+        state = await gateway.act(
+            visit_id, Action.RPA_RESULT, RpaResultInput(record.record_id, RpaOutcome.DONE)
+        )
+    assert state.step == Step.DONE
+    assert [e.step for e in state.history] == [
+        Step.RECEPTION, Step.IDENTIFY, Step.LOOKUP, Step.INTERVIEW, Step.FILL,
+        Step.CONFIRM, Step.PRINT, Step.HANDOFF, Step.AWAIT_RPA, Step.DONE,
+    ]  # fmt: skip
+    handle = gateway.client.get_workflow_handle_for(CounterVisit.run, workflow_id(visit_id))
+    assert (await handle.result()).step == Step.DONE
+
+    # The visit is findable by its search attributes.
+    for _ in range(50):
+        listed = await gateway.list(step=Step.DONE, counter="C01")
+        if any(v.visit_id == visit_id for v in listed):
+            break
+        await asyncio.sleep(0.1)
+    summary = next(v for v in listed if v.visit_id == visit_id)
+    assert summary.staff == "staff01" and summary.procedures == ["tenkyo", "juminhyo"]
+    assert summary.step_entered_at is not None and summary.needs_attention is False
+
+
+async def test_out_of_order_and_invalid_input_is_rejected_without_touching_history(
+    worker: Worker, gateway: VisitGateway, settings: Settings
+) -> None:
+    visit_id = await gateway.start()
+    await gateway.wait_for_ticket(visit_id)
+    before = await gateway.state(visit_id)
+
+    with pytest.raises(VisitRejected) as wrong:
+        await gateway.act(visit_id, Action.CONFIRM, factories.CONFIRM)
+    assert wrong.value.kind == "WrongStep"
+    assert "内容確認・署名" in wrong.value.message or "confirm" in wrong.value.message
+
+    with pytest.raises(VisitRejected) as bad:
+        await gateway.act(visit_id, Action.CALL, factories.CALL.__class__(counter="", staff="s 1"))
+    assert bad.value.kind == "InvalidInput"
+    assert {p["field"] for p in bad.value.problems} == {"counter", "staff"}
+
+    await gateway.act(visit_id, Action.CALL, factories.CALL)
+    future = IdCardData(source=IdSource.MANUAL, name="試験　太郎", birth_date="2999-01-01")
+    with pytest.raises(VisitRejected) as bad_date:
+        await gateway.act(visit_id, Action.IDENTIFY, future)
+    assert bad_date.value.problems == [
+        {"field": "birth_date", "message": "未来の日付です / date is in the future"}
+    ]
+    with pytest.raises(VisitRejected) as not_candidate:
+        await gateway.act(visit_id, Action.CHOOSE_RESIDENT, ChooseResidentInput("9999999999"))
+    assert not_candidate.value.kind == "WrongStep"
+
+    after = await gateway.state(visit_id)
+    assert after.step == Step.IDENTIFY and after.id_card is None
+    assert after.ticket_no == before.ticket_no
+    # Only the one accepted update (call) is in the history; rejections left no trace.
+    assert await update_events(gateway.client, visit_id) == 1
+
+
+async def test_unknown_procedure_and_missing_answers_are_named(
+    worker: Worker, gateway: VisitGateway, settings: Settings
+) -> None:
+    visit_id = await gateway.start()
+    r = factories.resident(settings.sqlalchemy_url)
+    await gateway.act(visit_id, Action.CALL, factories.CALL)
+    await gateway.act(visit_id, Action.IDENTIFY, factories.card_for(r))
+    await gateway.act(visit_id, Action.CHOOSE_RESIDENT, ChooseResidentInput(r.atena_no))
+    with pytest.raises(VisitRejected) as e:
+        await gateway.act(
+            visit_id,
+            Action.CHOOSE_PROCEDURES,
+            ChooseProceduresInput(["tenkyo", "nosuch"], {"copies": "99"}),
+        )
+    problems = {p["field"]: p["message"] for p in e.value.problems}
+    assert sorted(problems) == [
+        "answers.copies", "answers.moved_on", "answers.new_address", "procedures"
+    ]  # fmt: skip
+    assert "nosuch" in problems["procedures"]
+    assert "not a question of these procedures" in problems["answers.copies"]
+    assert (await gateway.state(visit_id)).step == Step.INTERVIEW
+
+
+async def test_cancel_with_reason_and_not_after_handoff(
+    worker: Worker, gateway: VisitGateway, settings: Settings
+) -> None:
+    visit_id = await gateway.start()
+    with pytest.raises(VisitRejected) as no_reason:
+        await gateway.act(visit_id, Action.CANCEL, CancelInput(reason="  "))
+    assert no_reason.value.problems[0]["field"] == "reason"
+    state = await gateway.act(visit_id, Action.CANCEL, CancelInput(reason="来庁者が帰宅"))
+    assert state.step == Step.CANCELLED
+
+    other = await gateway.start()
+    await walk_to_confirm(gateway, settings, other)
+    await gateway.act(other, Action.CONFIRM, factories.CONFIRM)
+    with pytest.raises(VisitRejected) as late:
+        await gateway.act(other, Action.CANCEL, CancelInput(reason="too late"))
+    assert late.value.kind == "WrongStep"
+
+
+async def test_rpa_error_marks_the_visit_for_attention_until_done(
+    worker: Worker, gateway: VisitGateway, settings: Settings
+) -> None:
+    visit_id = await gateway.start()
+    await walk_to_confirm(gateway, settings, visit_id)
+    state = await gateway.act(visit_id, Action.CONFIRM, factories.CONFIRM)
+    first, second = (r.record_id for r in state.records)
+    state = await gateway.act(
+        visit_id,
+        Action.RPA_RESULT,
+        RpaResultInput(first, RpaOutcome.ERROR, "E102 住所コード不一致"),
+    )
+    assert state.needs_attention and first in state.attention_reason
+    assert state.step == Step.AWAIT_RPA
+    # The same "done" twice has one effect (same update id).
+    for _ in range(2):
+        state = await gateway.act(
+            visit_id, Action.RPA_RESULT, RpaResultInput(second, RpaOutcome.DONE), "rpa-2"
+        )
+    assert state.step == Step.AWAIT_RPA
+    state = await gateway.act(visit_id, Action.RPA_RESULT, RpaResultInput(first, RpaOutcome.DONE))
+    assert state.step == Step.DONE and not state.needs_attention
+
+
+async def test_no_rpa_report_in_time_marks_the_visit_for_attention(
+    worker: Worker, client: Client, settings: Settings
+) -> None:
+    gw = VisitGateway(client, settings.task_queue, rpa_timeout_seconds=1.0, heartbeat_seconds=3.0)
+    visit_id = await gw.start()
+    await walk_to_confirm(gw, settings, visit_id)
+    await gw.act(visit_id, Action.CONFIRM, factories.CONFIRM)
+    for _ in range(60):
+        state = await gw.state(visit_id)
+        if state.needs_attention:
+            break
+        await asyncio.sleep(0.1)
+    assert state.needs_attention and "RPA" in state.attention_reason
+
+
+async def test_an_activity_that_fails_twice_then_succeeds(
+    client: Client, gateway: VisitGateway, settings: Settings
+) -> None:
+    real = visit_activities(settings)
+    attempts: list[int] = []
+
+    @activity.defn(name="print_forms")
+    def flaky_print(inp: PrintInput) -> PrintResult:
+        attempts.append(activity.info().attempt)
+        if activity.info().attempt <= 2:
+            raise RuntimeError("printer spooler not ready")
+        return real.print_forms(inp)
+
+    with ThreadPoolExecutor(max_workers=16) as executor:
+        async with Worker(
+            client,
+            task_queue=settings.task_queue,
+            workflows=[CounterVisit],
+            activities=[
+                real.pin_catalog,
+                real.issue_ticket,
+                real.lookup_residents,
+                real.fill_forms,
+                flaky_print,
+                real.write_handoff,
+            ],
+            activity_executor=executor,
+        ):
+            visit_id = await gateway.start()
+            await walk_to_confirm(gateway, settings, visit_id)
+            state = await gateway.act(visit_id, Action.CONFIRM, factories.CONFIRM)
+    assert attempts == [1, 2, 3]
+    assert state.step == Step.AWAIT_RPA
+    store = LocalDirectoryStore(settings.objects_root)
+    assert store.list(f"visits/{visit_id}/") == [f"visits/{visit_id}/forms.pdf"]
+
+
+async def test_same_idempotency_key_takes_effect_once(
+    worker: Worker, gateway: VisitGateway, settings: Settings
+) -> None:
+    first = await gateway.start(idempotency_key="ticket-press-1")
+    again = await gateway.start(idempotency_key="ticket-press-1")
+    assert first == again
+    r = factories.resident(settings.sqlalchemy_url)
+    await gateway.act(first, Action.CALL, factories.CALL, "k-call")
+    # A double click: the same call twice, concurrently, is one step.
+    a, b = await asyncio.gather(
+        gateway.act(first, Action.IDENTIFY, factories.card_for(r), "k-id"),
+        gateway.act(first, Action.IDENTIFY, factories.card_for(r), "k-id"),
+    )
+    assert a.step == b.step == Step.LOOKUP
+    assert await update_events(gateway.client, first) == 2
