@@ -104,7 +104,7 @@ class VisitActivities:
                 visit_id=inp.visit_id,
                 detail=f"candidates={len(found)}",
             )
-        log.info("register searched", candidates=len(found))
+        log.info("register searched", found=len(found))
         return found
 
     @activity.defn(name="fill_forms")

@@ -20,7 +20,7 @@ from domain.visit import (
 
 def resident(database_url: str, *, name_contains: str = "") -> ResidentRecord:
     with session_scope(database_url) as session:
-        stmt = select(ResidentRow).order_by(ResidentRow.atena_no)  # type: ignore[arg-type]
+        stmt = select(ResidentRow).order_by(ResidentRow.atena_no)
         for row in session.exec(stmt):
             if name_contains in row.name:
                 return residents.to_record(row)

@@ -61,7 +61,7 @@ def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
 
 async def _wait_for(path: Path, seconds: float) -> None:
     for _ in range(int(seconds * 10)):
-        if path.exists():
+        if await asyncio.to_thread(path.exists):
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"{path.name} never appeared")

@@ -1,0 +1,158 @@
+"""A whole visit through the HTTP API, and the errors a client gets when it goes wrong."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import httpx
+from pypdf import PdfReader
+
+from adapters.object_store import LocalDirectoryStore
+from madoguchi.settings import Settings
+from tests import factories
+
+
+def ok(response: httpx.Response, status: int = 200) -> Any:
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+async def test_whole_visit_through_http(http: httpx.AsyncClient, settings: Settings) -> None:
+    r = factories.resident(settings.sqlalchemy_url, name_contains="")
+    visit = ok(await http.post("/api/visits"), 201)
+    vid = visit["visit_id"]
+    assert visit["step"] == "reception" and visit["ticket_no"] >= 1
+
+    ok(await http.post(f"/api/visits/{vid}/call", json={"counter": "C02", "staff": "s123"}))
+    state = ok(
+        await http.post(
+            f"/api/visits/{vid}/identify",
+            json={"source": "driver_license", "name": r.name, "birth_date": r.birth_date},
+        )
+    )
+    assert state["step"] == "lookup"
+    assert state["candidates"][0]["atena_no"] == r.atena_no
+    ok(await http.post(f"/api/visits/{vid}/resident", json={"atena_no": r.atena_no}))
+    state = ok(
+        await http.post(
+            f"/api/visits/{vid}/procedures",
+            json={"procedures": ["juminhyo"], "answers": {"copies": "3"}},
+        )
+    )
+    assert state["step"] == "confirm"
+    form = state["forms"][0]
+    assert form["title"] == "住民票の写し等交付請求書"
+    assert {f["key"]: f["value"] for f in form["fields"]}["fee"] == "300円"
+
+    state = ok(
+        await http.post(
+            f"/api/visits/{vid}/confirm",
+            json={
+                "signature": {"strokes": [[[0.1, 0.1], [0.9, 0.9]]]},
+                "confirmed_form_codes": ["juminhyo_seikyu"],
+            },
+        )
+    )
+    assert state["step"] == "await_rpa"
+
+    pdf = await http.get(f"/api/visits/{vid}/documents/forms.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "住民票の写し等交付請求書" in text and "300円" in text
+
+    record = state["records"][0]
+    store = LocalDirectoryStore(settings.objects_root)
+    rows = list(csv.DictReader(io.StringIO(store.get(record["object_key"]).decode("utf-8"))))
+    assert rows == [
+        {
+            "受付番号": record["record_id"],
+            "手続コード": "juminhyo",
+            "宛名番号": r.atena_no,
+            "請求年月日": state["step_entered_at"][:10].replace("-", ""),
+            "通数": "3",
+            "請求者氏名": r.name,
+        }
+    ]
+
+    done = ok(
+        await http.post(
+            f"/api/rpa/visits/{vid}/results",
+            json={"record_id": record["record_id"], "outcome": "done"},
+        )
+    )
+    assert done["step"] == "done"
+    again = ok(
+        await http.post(
+            f"/api/rpa/visits/{vid}/results",
+            json={"record_id": record["record_id"], "outcome": "done"},
+        )
+    )
+    assert again["step"] == "done"  # a repeated report has one effect
+    assert ok(await http.get(f"/api/visits/{vid}"))["step"] == "done"
+
+
+async def test_errors_are_json_with_the_field_and_the_reason(http: httpx.AsyncClient) -> None:
+    vid = ok(await http.post("/api/visits"), 201)["visit_id"]
+
+    wrong_step = await http.post(f"/api/visits/{vid}/resident", json={"atena_no": "0000000001"})
+    assert wrong_step.status_code == 409
+    assert wrong_step.json()["error"]["code"] == "WrongStep"
+    assert "住民選択" in wrong_step.json()["error"]["message"]
+
+    missing = await http.post(f"/api/visits/{vid}/call", json={"counter": "C01"})
+    assert missing.status_code == 422
+    assert missing.json()["error"]["problems"] == [{"field": "staff", "message": "Field required"}]
+
+    invalid = await http.post(f"/api/visits/{vid}/call", json={"counter": "窓口1", "staff": "x"})
+    assert invalid.status_code == 422
+    assert invalid.json()["error"]["code"] == "InvalidInput"
+    assert invalid.json()["error"]["problems"][0]["field"] == "counter"
+
+    ok(await http.post(f"/api/visits/{vid}/call", json={"counter": "C01", "staff": "x"}))
+    bad_source = await http.post(
+        f"/api/visits/{vid}/identify",
+        json={"source": "passport", "name": "試験", "birth_date": "1990-01-01"},
+    )
+    assert bad_source.status_code == 422
+    assert bad_source.json()["error"]["problems"][0]["field"] == "source"
+
+    bad_date = await http.post(
+        f"/api/visits/{vid}/identify",
+        json={"source": "manual", "name": "試験　花子", "birth_date": "1990-02-30"},
+    )
+    assert bad_date.status_code == 422
+    problem = bad_date.json()["error"]["problems"][0]
+    assert problem == {"field": "birth_date", "message": "存在しない日付です / no such date"}
+    # Personal data is never echoed back in an error.
+    assert "試験" not in bad_date.text
+
+    assert ok(await http.get(f"/api/visits/{vid}"))["step"] == "identify"
+
+    unknown = await http.get("/api/visits/0123456789abcdef0123456789abcdef")
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["code"] == "VisitNotFound"
+    malformed = await http.get("/api/visits/not-a-visit")
+    assert malformed.status_code == 422
+    no_doc = await http.get(f"/api/visits/{vid}/documents/forms.pdf")
+    assert no_doc.status_code == 404
+
+
+async def test_list_visits_by_step(http: httpx.AsyncClient) -> None:
+    vid = ok(await http.post("/api/visits"), 201)["visit_id"]
+    for _ in range(50):
+        listed = ok(await http.get("/api/visits", params={"step": "reception"}))
+        if any(v["visit_id"] == vid for v in listed):
+            break
+    assert any(v["visit_id"] == vid and v["step"] == "reception" for v in listed)
+    bad = await http.get("/api/visits", params={"step": "nowhere"})
+    assert bad.status_code == 422 and bad.json()["error"]["problems"][0]["field"] == "step"
+
+
+async def test_openapi_documents_every_step(http: httpx.AsyncClient) -> None:
+    spec = ok(await http.get("/openapi.json"))
+    paths = set(spec["paths"])
+    for step in ("call", "identify", "resident", "procedures", "confirm", "cancel"):
+        assert f"/api/visits/{{visit_id}}/{step}" in paths
+    assert "/api/rpa/visits/{visit_id}/results" in paths

@@ -1,0 +1,54 @@
+import csv
+import io
+
+from adapters.catalog_files import load_catalog
+from domain.binding import BindingContext
+from domain.forms import fill_form
+from domain.handoff import csv_row, record_id, render_csv
+from domain.resident import ResidentRecord
+from domain.visit import IdCardData, IdSource
+from madoguchi.settings import REPO_ROOT
+
+MJ_NAME = "渡邉\U000e0110　葛\U000e0103子"
+
+
+def ctx(code: str, answers: dict[str, str]) -> BindingContext:
+    r = ResidentRecord(
+        atena_no="0000000001", household_no="00000001", juminhyo_code="12345678901",
+        name=MJ_NAME, kana="ワタナベ　カツコ", birth_date="1960-04-17", sex="2",
+        relationship="世帯主", head_name=MJ_NAME, postal_code="7600002",
+        address="香川県高松市茜町1番2号", katagaki="メゾン高松101号",
+    )  # fmt: skip
+    return BindingContext(
+        visit_id="v1", ticket_no=7, today="2026-11-25", resident=r,
+        applicant=IdCardData(IdSource.MYNUMBER_CARD, MJ_NAME, "1960-04-17"),
+        procedure_code=code, procedure_name="転居届", fee_yen=0, answers=answers,
+        record_id=record_id("v1", code),
+    )  # fmt: skip
+
+
+def test_form_fields_are_bound_and_formatted_and_mj_characters_kept() -> None:
+    proc = load_catalog(REPO_ROOT / "catalog").procedure("tenkyo")
+    assert proc is not None
+    answers = {"new_address": "香川県高松市番町1丁目", "moved_on": "2026-11-20"}
+    form = fill_form(proc.form, ctx("tenkyo", answers))
+    values = {f.key: f.value for f in form.fields}
+    assert values["name"] == MJ_NAME  # IVS intact
+    assert values["birth_date"] == "昭和35年4月17日"
+    assert values["notified_on"] == "令和8年11月25日"
+    assert values["old_address"] == "香川県高松市茜町1番2号 メゾン高松101号"
+    assert values["sex"] == "女"
+
+
+def test_csv_is_utf8_rfc4180_with_header_and_keeps_ivs() -> None:
+    proc = load_catalog(REPO_ROOT / "catalog").procedure("tenkyo")
+    assert proc is not None
+    answers = {"new_address": "高松市番町1丁目, 2番", "moved_on": "2026-11-20"}
+    data = render_csv(proc.layout, [csv_row(proc.layout, ctx("tenkyo", answers))])
+    assert data.endswith(b"\r\n") and not data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    assert rows[0][0] == "受付番号"
+    assert rows[1][0] == "v1-tenkyo"
+    assert rows[1][5] == "20261120"
+    assert rows[1][7] == "高松市番町1丁目, 2番"  # quoted, not split
+    assert rows[1][8] == MJ_NAME

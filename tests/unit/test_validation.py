@@ -1,0 +1,57 @@
+from datetime import date
+
+from adapters.catalog_files import load_catalog
+from domain.validation import (
+    check_iso_date,
+    validate_choose_procedures,
+    validate_confirm,
+    validate_identify,
+)
+from domain.visit import (
+    ChooseProceduresInput,
+    ConfirmInput,
+    FilledForm,
+    IdCardData,
+    IdSource,
+    Signature,
+)
+from madoguchi.settings import REPO_ROOT
+
+TODAY = date(2026, 11, 25)
+
+
+def test_dates_accept_unknown_parts_but_not_impossible_ones() -> None:
+    assert check_iso_date("1950-00-00", TODAY) is None
+    assert check_iso_date("1950-04-00", TODAY) is None
+    assert check_iso_date("1950-00-04", TODAY) is not None
+    assert check_iso_date("2026-02-29", TODAY) == "存在しない日付です / no such date"
+    assert check_iso_date("2026-11-26", TODAY) == "未来の日付です / date is in the future"
+    assert check_iso_date("1868-01-24", TODAY) is not None
+    assert check_iso_date("26/11/2026", TODAY) is not None
+
+
+def test_identify_names_each_bad_field() -> None:
+    card = IdCardData(source=IdSource.MANUAL, name=" ", birth_date="x", sex="3", kana="ア" * 101)
+    fields = [p.field for p in validate_identify(card, TODAY)]
+    assert fields == ["name", "birth_date", "kana", "sex"]
+
+
+def test_procedures_questions_come_from_the_catalog() -> None:
+    catalog = load_catalog(REPO_ROOT / "catalog")
+    good = ChooseProceduresInput(["juminhyo"], {"copies": "2"})
+    assert validate_choose_procedures(good, catalog) == []
+    too_many = ChooseProceduresInput(["juminhyo"], {"copies": "11"})
+    assert [p.field for p in validate_choose_procedures(too_many, catalog)] == ["answers.copies"]
+    dup = ChooseProceduresInput(["juminhyo", "juminhyo"], {"copies": "1"})
+    assert "duplicate" in validate_choose_procedures(dup, catalog)[0].message
+    assert validate_choose_procedures(ChooseProceduresInput([]), catalog)[0].field == "procedures"
+
+
+def test_confirm_needs_a_signature_within_the_pad_and_the_visit_forms() -> None:
+    forms = [FilledForm("f1", "1", "t", "p", [])]
+    good = ConfirmInput(Signature([[[0.1, 0.1], [0.2, 0.2]]]), ["f1"])
+    assert validate_confirm(good, forms) == []
+    outside = ConfirmInput(Signature([[[0.1, 1.5], [0.2, 0.2]]]), ["f1"])
+    assert validate_confirm(outside, forms)[0].field == "signature"
+    other_forms = ConfirmInput(Signature([[[0.1, 0.1], [0.2, 0.2]]]), ["f2"])
+    assert validate_confirm(other_forms, forms)[0].field == "confirmed_form_codes"
