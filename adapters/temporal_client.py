@@ -104,7 +104,7 @@ class VisitGateway:
         deadline = loop.time() + within_seconds
         state = await self.state(visit_id)
         while state.ticket_no is None and loop.time() < deadline:
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.01)
             state = await self.state(visit_id)
         return state
 

@@ -1,0 +1,81 @@
+"""The real embedded stack (`mado run`) on free ports, and Debian's Chromium via Playwright."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from adapters.temporal_server import free_port, wait_for_port
+from madoguchi.settings import REPO_ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@dataclass
+class Stack:
+    data_dir: Path
+    env: dict[str, str]
+    url: str
+    process: subprocess.Popen[bytes] | None = None
+    output: Path | None = None
+
+    def start(self) -> None:
+        self.output = self.data_dir.parent / "stack.out"
+        with open(self.output, "ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "madoguchi.cli", "run"],
+                cwd=REPO_ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_for_port("127.0.0.1", int(self.env["MADO_API_PORT"]), 90)
+
+    def stop(self) -> int:
+        """Ctrl-C, as a person at the terminal would."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(60)
+
+
+def new_stack(tmp: Path) -> Stack:
+    api_port = free_port()
+    env = {
+        **os.environ,
+        "MADO_DATA_DIR": str(tmp / "data"),
+        "MADO_API_PORT": str(api_port),
+        "MADO_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+        "MADO_TEMPORAL_UI_PORT": str(free_port()),
+        "MADO_DEMO_RESIDENTS": "80",
+    }
+    return Stack(tmp / "data", env, f"http://127.0.0.1:{api_port}")
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    s = new_stack(tmp_path_factory.mktemp("stack"))
+    s.start()
+    yield s
+    if s.process is not None and s.process.poll() is None:
+        s.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()

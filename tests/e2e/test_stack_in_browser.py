@@ -1,0 +1,76 @@
+"""`mado run` brings the stack up; a clerk walks a visit through in a real browser;
+Ctrl-C stops everything; running it again keeps the visit."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.e2e.conftest import Stack
+
+pytestmark = pytest.mark.slow
+
+
+def test_walk_one_visit_in_the_browser_then_restart_keeps_it(
+    stack: Stack, browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    with sqlite3.connect(stack.data_dir / "madoguchi.db") as db:
+        name, birth = db.execute(
+            "select name, birth_date from residents where relationship = '世帯主' order by atena_no"
+        ).fetchone()
+
+    page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="ja-JP")
+    page.goto(stack.url + "/")
+    page.get_by_role("button", name="整理券を発行").click()
+    expect(page.locator("#step")).to_have_attribute("data-step", "reception")
+    visit_url = page.url
+
+    page.get_by_role("button", name="呼び出す").click()
+    expect(page.locator("#step")).to_have_attribute("data-step", "identify")
+
+    page.get_by_label("氏名").fill(name)
+    page.get_by_label("生年月日").fill(birth)
+    page.get_by_role("button", name="読み取り・検索").click()
+    expect(page.locator("#step")).to_have_attribute("data-step", "lookup")
+    expect(page.locator("label.name").first).to_have_text(name)
+
+    page.get_by_role("button", name="この住民で進む").click()
+    expect(page.locator("#step")).to_have_attribute("data-step", "interview")
+
+    page.get_by_label("住民票の写し").check()
+    page.get_by_label("通数").fill("2")
+    page.get_by_role("button", name="帳票を作成").click()
+    expect(page.locator("#step")).to_have_attribute("data-step", "confirm")
+    expect(page.get_by_text("住民票の写し等交付請求書")).to_be_visible()
+
+    # Sign on the pad with the mouse (pointer events), as on the tablet.
+    box = page.locator("#pad").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 40, box["y"] + 120)
+    page.mouse.down()
+    for i in range(1, 12):
+        page.mouse.move(box["x"] + 40 + i * 30, box["y"] + 120 - (i % 3) * 25)
+    page.mouse.up()
+    page.get_by_role("button", name="確認して署名").click()
+    expect(page.locator("#step")).to_have_attribute("data-step", "await_rpa")
+
+    href = page.get_by_role("link", name="forms.pdf").get_attribute("href")
+    assert href is not None
+    pdf = httpx.get(stack.url + href)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+    page.get_by_role("button", name="RPA完了を記録（デモ）").click()
+    expect(page.locator("#done")).to_be_visible()
+    page.screenshot(path=str(tmp_path_factory.getbasetemp() / "visit-done.png"), full_page=True)
+
+    # Ctrl-C stops the whole stack cleanly ...
+    assert stack.stop() == 0
+    assert stack.output is not None
+    assert "停止しました" in stack.output.read_text(encoding="utf-8")
+    # ... and running it again on the same data keeps the visit.
+    stack.start()
+    page.goto(visit_url)
+    expect(page.locator("#step")).to_have_attribute("data-step", "done")
