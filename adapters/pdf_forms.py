@@ -3,9 +3,9 @@
 IPAmj明朝 is embedded (subset) when installed; otherwise a standard CID font that every PDF
 viewer has. Output is deterministic (``invariant``), so a retried print writes the same bytes.
 
-Known limit of this first renderer (the forms-engine issue replaces it): IVS selectors are
-dropped before drawing, so the base glyph prints, and MJ+ Private Use Area characters print
-as 〓; both are reported back as warnings for the visit, never silently.
+IVS sequences print their variant glyph (adapters.ivs_glyphs). MJ+ characters in the
+Private Use Area have no glyph in IPAmj明朝 and print as 〓; a sequence the font lacks prints
+its base glyph. Both are reported back as warnings for the visit, never silently.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from adapters.ivs_glyphs import IvsResolver
 from domain.names import strip_variation_selectors
 from domain.visit import FilledForm, Signature
 
@@ -38,25 +39,37 @@ class RenderedPdf:
     warnings: list[str] = field(default_factory=list)
 
 
-def register_font(font_path: Path) -> str:
-    name = "IPAmjMincho"
-    if name in pdfmetrics.getRegisteredFontNames():
-        return name
+MJ_FONT_NAME = "IPAmjMincho"
+_resolvers: dict[Path, IvsResolver] = {}
+
+
+def register_font(font_path: Path) -> tuple[str, IvsResolver | None]:
+    """The font to draw with, and its IVS resolver (None for the CID fallback)."""
     if font_path.is_file():
-        pdfmetrics.registerFont(TTFont(name, str(font_path)))
-        return name
+        if font_path not in _resolvers:
+            font = TTFont(MJ_FONT_NAME, str(font_path))
+            pdfmetrics.registerFont(font)
+            _resolvers[font_path] = IvsResolver(font, font_path)
+        return MJ_FONT_NAME, _resolvers[font_path]
     if FALLBACK_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
-    return FALLBACK_FONT
+    return FALLBACK_FONT, None
 
 
-def _printable(text: str, where: str, warnings: list[str]) -> str:
+def _printable(text: str, where: str, ivs: IvsResolver | None, warnings: list[str]) -> str:
     # One warning per field and kind: staff need to know where, not how many times.
-    if _IVS.search(text):
-        warnings.append(f"{where}: 異体字セレクタ(IVS)を除いて印字しました / IVS dropped")
     if _PUA.search(text):
         warnings.append(f"{where}: 外字(PUA)を{PUA_MARKER}で印字しました / PUA printed as marker")
-    return _PUA.sub(PUA_MARKER, strip_variation_selectors(text))
+        text = _PUA.sub(PUA_MARKER, text)
+    if not _IVS.search(text):
+        return text
+    if ivs is None:
+        warnings.append(f"{where}: MJフォントが無いためIVSを除いて印字しました / IVS dropped")
+        return strip_variation_selectors(text)
+    drawn, missing = ivs.resolve(text)
+    if missing:
+        warnings.append(f"{where}: フォントに無い異体字を標準字形で印字しました / IVS not in font")
+    return drawn
 
 
 def _draw_signature(
@@ -80,10 +93,10 @@ def render_forms(
     signature: Signature | None,
     font_path: Path,
 ) -> RenderedPdf:
-    font = register_font(font_path)
+    font, ivs = register_font(font_path)
     warnings: list[str] = []
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4, invariant=1, pageCompression=1)
+    c = canvas.Canvas(buf, pagesize=A4, invariant=1, pageCompression=1, initialFontName=font)
     c.setTitle("madoguchi forms")
     c.setAuthor("madoguchi")
     width, height = A4
@@ -102,7 +115,7 @@ def render_forms(
             c.setFont(font, 10)
             c.drawString(23 * mm, y - row_h + 4 * mm, fld.label)
             c.setFont(font, 13)
-            value = _printable(fld.value, f"{form.form_code}.{fld.key}", warnings)
+            value = _printable(fld.value, f"{form.form_code}.{fld.key}", ivs, warnings)
             c.drawString(63 * mm, y - row_h + 3.5 * mm, value)
             y -= row_h
         if form.needs_signature:

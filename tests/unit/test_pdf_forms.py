@@ -1,6 +1,7 @@
 import io
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from adapters.pdf_forms import PUA_MARKER, render_forms
@@ -34,8 +35,40 @@ def test_same_input_same_bytes_so_a_retried_print_is_identical() -> None:
     assert a.data == b.data
 
 
-def test_pua_and_ivs_are_never_dropped_silently() -> None:
-    pdf = render_forms([form("\ue000田　葛\U000e0103")], header="h", signature=None, font_path=FONT)
+def _embedded_font(pdf: bytes) -> TTFont:
+    reader = PdfReader(io.BytesIO(pdf))
+    for obj_ref in reader.pages[0]["/Resources"]["/Font"].values():  # type: ignore[index]
+        font = obj_ref.get_object()
+        descriptor = font.get("/FontDescriptor")
+        if descriptor is not None and "/FontFile2" in descriptor.get_object():
+            descriptor = descriptor.get_object()
+            return TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data()))
+    raise AssertionError("no embedded TrueType font")
+
+
+def _outline(font: TTFont, glyph: str) -> list[tuple[int, int]]:
+    coords, _ends, _flags = font["glyf"][glyph].getCoordinates(font["glyf"])
+    return list(coords)
+
+
+def test_ivs_prints_the_variant_glyph_and_extracts_as_the_same_sequence() -> None:
+    name = "渡邉\U000e0110　葛\U000e0103西"
+    pdf = render_forms([form(name)], header="h", signature=None, font_path=FONT)
+    assert pdf.warnings == []
+    assert name in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+
+    original = TTFont(str(FONT), lazy=True)
+    subset = _embedded_font(pdf.data)
+    outlines = {tuple(_outline(subset, g)) for g in subset.getGlyphOrder()}
+    # 邉+E0110 is mj060248, a different glyph from plain 邉 (mj026190): the variant is drawn.
+    assert tuple(_outline(original, "mj060248")) in outlines
+    assert tuple(_outline(original, "mj026190")) not in outlines
+    # 葛+E0103 is mj022336 (also IPAmj's default 葛): drawn, and no tofu box.
+    assert tuple(_outline(original, "mj022336")) in outlines
+
+
+def test_pua_and_unknown_sequences_are_never_dropped_silently() -> None:
+    pdf = render_forms([form("\ue000田　高\U000e01ef")], header="h", signature=None, font_path=FONT)
     text = PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
     assert PUA_MARKER in text
     assert any("PUA" in w for w in pdf.warnings) and any("IVS" in w for w in pdf.warnings)
