@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client, WorkflowUpdateFailedError
@@ -14,14 +15,17 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from adapters import search_attributes as sa
+from adapters.payload_codec import encrypted_data_converter
 from domain.steps import Action, Step
 from domain.visit import StartVisit, VisitState
 from workflows.counter_visit import CounterVisit
 from workflows.errors import INVALID_INPUT
 
 
-async def connect(address: str, namespace: str) -> Client:
-    return await Client.connect(address, namespace=namespace)
+async def connect(address: str, namespace: str, payload_key: Path) -> Client:
+    return await Client.connect(
+        address, namespace=namespace, data_converter=encrypted_data_converter(payload_key)
+    )
 
 
 def workflow_id(visit_id: str) -> str:

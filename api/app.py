@@ -23,7 +23,9 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine_for(settings.sqlalchemy_url)
-        temporal = client or await connect(settings.temporal_address, settings.temporal_namespace)
+        temporal = client or await connect(
+            settings.temporal_address, settings.temporal_namespace, settings.payload_key_path
+        )
         app.state.settings = settings
         app.state.catalog = load_catalog(settings.catalog_dir)
         app.state.store = LocalDirectoryStore(settings.objects_root)

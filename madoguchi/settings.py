@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     demo_residents: int = Field(
         default=300, ge=0, description="Synthetic residents seeded once by make run"
     )
+    payload_key_file: Path | None = Field(
+        default=None,
+        description="AES-256 key for Temporal payloads; empty means data_dir/keys/payload.key",
+    )
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -56,6 +60,10 @@ class Settings(BaseSettings):
     @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'madoguchi.db'}"
+
+    @property
+    def payload_key_path(self) -> Path:
+        return self.payload_key_file or self.data_dir / "keys" / "payload.key"
 
     @property
     def objects_root(self) -> Path:

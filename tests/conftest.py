@@ -15,6 +15,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from adapters.payload_codec import encrypted_data_converter, load_or_create_key
 from adapters.search_attributes import (
     COUNTER,
     NEEDS_ATTENTION,
@@ -51,8 +52,8 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    s = make_settings(tmp_path / "data")
+def settings(tmp_path: Path, payload_key: Path) -> Settings:
+    s = make_settings(tmp_path / "data", payload_key_file=payload_key)
     seed_demo_city(s.sqlalchemy_url, DEMO_RESIDENTS)
     return s
 
@@ -86,8 +87,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+def payload_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One key for the session: the test client, in-process and subprocess workers share it."""
+    path = tmp_path_factory.mktemp("keys") / "payload.key"
+    load_or_create_key(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+async def temporal_env(payload_key: Path) -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
+        data_converter=encrypted_data_converter(payload_key),
         dev_server_existing_path=temporal_cli_path(),
         search_attributes=[STEP, STEP_ENTERED_AT, COUNTER, STAFF, PROCEDURES, NEEDS_ATTENTION],
     )

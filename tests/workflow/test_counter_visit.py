@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from google.protobuf.message import Message
 from temporalio import activity
+from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.inputs import PrintInput, PrintResult
@@ -270,3 +274,39 @@ async def test_same_idempotency_key_takes_effect_once(
     )
     assert a.step == b.step == Step.LOOKUP
     assert await update_events(gateway.client, first) == 2
+
+
+def _payloads(message: Message) -> Iterator[Payload]:
+    """Every Payload anywhere inside a protobuf message."""
+    if isinstance(message, Payload):
+        yield message
+        return
+    for _field, value in message.ListFields():
+        if isinstance(value, Message):
+            yield from _payloads(value)
+        elif isinstance(value, Iterable) and not isinstance(value, str | bytes):
+            items = value.values() if isinstance(value, Mapping) else value
+            for item in items:
+                if isinstance(item, Message):
+                    yield from _payloads(item)
+
+
+async def test_temporal_history_holds_no_personal_data_in_the_clear(
+    worker: Worker, gateway: VisitGateway, settings: Settings, temporal_env: WorkflowEnvironment
+) -> None:
+    visit_id = await gateway.start()
+    state = await walk_to_confirm(gateway, settings, visit_id)
+    assert state.resident is not None
+    # Read the raw history as the Temporal server (and its web UI) has it: no codec.
+    raw = await Client.connect(temporal_env.client.service_client.config.target_host)
+    history = await raw.get_workflow_handle(workflow_id(visit_id)).fetch_history()
+    secrets = [s.encode() for s in (state.resident.name, state.resident.birth_date)]
+    encrypted = 0
+    for p in (p for e in history.events for p in _payloads(e)):
+        assert not any(s in p.data for s in secrets)
+        if p.metadata.get("encoding") == b"binary/encrypted":
+            encrypted += 1
+        else:
+            # Only search attribute values (step, counter, staff id, procedure codes) are plain.
+            assert "type" in p.metadata, p
+    assert encrypted >= 10  # start input, update inputs and results, activity inputs/results

@@ -12,11 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from adapters.object_store import LocalDirectoryStore
-from adapters.temporal_client import VisitGateway
+from adapters.temporal_client import VisitGateway, connect
 from adapters.temporal_server import DevServer, free_port
 from domain.steps import Action, Step
 from domain.visit import RpaOutcome, RpaResultInput
@@ -37,6 +36,7 @@ def _worker_process(
         "MADO_TASK_QUEUE": settings.task_queue,
         "MADO_DATA_DIR": str(settings.data_dir),
         "MADO_ACTIVITY_HEARTBEAT_SECONDS": str(settings.activity_heartbeat_seconds),
+        "MADO_PAYLOAD_KEY_FILE": str(settings.payload_key_path),
         **env,
     }
     with open(log, "ab") as out:
@@ -126,7 +126,7 @@ async def test_temporal_server_restart_on_the_same_database_keeps_open_visits(
     server = DevServer(db_file, port=port, ui_port=None, log_file=tmp_path / "temporal.log")
     server.start()
     try:
-        client = await Client.connect(server.address)
+        client = await connect(server.address, "default", settings.payload_key_path)
         gw = VisitGateway(
             client, settings.task_queue, rpa_timeout_seconds=3600, heartbeat_seconds=3
         )
@@ -139,7 +139,7 @@ async def test_temporal_server_restart_on_the_same_database_keeps_open_visits(
         assert server.process is not None and server.process.returncode is not None
 
         server.start()
-        client = await Client.connect(server.address)
+        client = await connect(server.address, "default", settings.payload_key_path)
         gw = VisitGateway(
             client, settings.task_queue, rpa_timeout_seconds=3600, heartbeat_seconds=3
         )
