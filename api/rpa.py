@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from api.audit_trail import audit_visit_access
 from api.deps import Gateway, IdempotencyKey
 from api.staff import VisitId
 from domain.steps import Action
 from domain.visit import RpaOutcome, RpaResultInput, VisitState
 
-router = APIRouter(prefix="/api/rpa", tags=["rpa RPA端末"])
+router = APIRouter(
+    prefix="/api/rpa", tags=["rpa RPA端末"], dependencies=[Depends(audit_visit_access)]
+)
 
 
 @router.post("/visits/{visit_id}/results", response_model=VisitState)

@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 
 from adapters.temporal_client import VisitSummary
+from api.audit_trail import audit_visit_access
 from api.deps import CurrentCatalog, Gateway, IdempotencyKey, Store
 from domain.catalog import Catalog
 from domain.steps import Action, Step
@@ -22,7 +23,9 @@ from domain.visit import (
     VisitState,
 )
 
-router = APIRouter(prefix="/api", tags=["staff 窓口職員"])
+router = APIRouter(
+    prefix="/api", tags=["staff 窓口職員"], dependencies=[Depends(audit_visit_access)]
+)
 
 VisitId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The visit's id")]
 _DOC_NAME = re.compile(r"^[a-z0-9_\-]+\.pdf$")

@@ -10,12 +10,13 @@ import json
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from adapters.temporal_client import VisitRejected
+from api.audit_trail import audit_visit_access
 from api.deps import CurrentCatalog, Gateway
 from api.errors import STATUS_BY_KIND
 from api.staff import VisitId
@@ -36,7 +37,7 @@ from domain.visit import (
 )
 from madoguchi.settings import REPO_ROOT
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(audit_visit_access)])
 templates = Jinja2Templates(directory=REPO_ROOT / "ui" / "templates")
 
 ID_SOURCE_LABELS = {

@@ -8,8 +8,11 @@ from typing import Any
 
 import httpx
 from pypdf import PdfReader
+from sqlmodel import select
 
+from adapters.db import session_scope
 from adapters.object_store import LocalDirectoryStore
+from adapters.tables import AuditRow
 from madoguchi.settings import Settings
 from tests import factories
 
@@ -156,3 +159,22 @@ async def test_openapi_documents_every_step(http: httpx.AsyncClient) -> None:
     for step in ("call", "identify", "resident", "procedures", "confirm", "cancel"):
         assert f"/api/visits/{{visit_id}}/{step}" in paths
     assert "/api/rpa/visits/{visit_id}/results" in paths
+
+
+async def test_every_access_to_a_visit_is_audited(
+    http: httpx.AsyncClient, settings: Settings
+) -> None:
+    vid = ok(await http.post("/api/visits"), 201)["visit_id"]
+    ok(await http.get(f"/api/visits/{vid}"))
+    await http.post(
+        f"/api/visits/{vid}/resident", json={"atena_no": "1"}
+    )  # rejected, still audited
+    assert (await http.get(f"/ui/visits/{vid}")).status_code == 200
+    with session_scope(settings.sqlalchemy_url) as session:
+        rows = session.exec(select(AuditRow).where(AuditRow.visit_id == vid)).all()
+    assert [r.action for r in rows] == [
+        "visit.get_visit",
+        "visit.choose_resident",
+        "visit.show_visit",
+    ]
+    assert all(r.actor.startswith("anonymous@") for r in rows)
