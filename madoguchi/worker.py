@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -29,20 +31,28 @@ def visit_activities(settings: Settings) -> VisitActivities:
     )
 
 
-def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor) -> Worker:
-    acts = visit_activities(settings)
+def activity_functions(acts: VisitActivities) -> list[Callable[..., Any]]:
+    return [
+        acts.pin_catalog,
+        acts.issue_ticket,
+        acts.lookup_residents,
+        acts.fill_forms,
+        acts.print_forms,
+        acts.write_handoff,
+    ]
+
+
+def build_worker(
+    client: Client,
+    settings: Settings,
+    executor: ThreadPoolExecutor,
+    activities: Sequence[Callable[..., Any]] | None = None,
+) -> Worker:
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=[CounterVisit],
-        activities=[
-            acts.pin_catalog,
-            acts.issue_ticket,
-            acts.lookup_residents,
-            acts.fill_forms,
-            acts.print_forms,
-            acts.write_handoff,
-        ],
+        activities=activities or activity_functions(visit_activities(settings)),
         activity_executor=executor,
         max_concurrent_activities=16,
     )

@@ -32,7 +32,7 @@ from domain.visit import (
     VisitState,
 )
 from madoguchi.settings import Settings
-from madoguchi.worker import visit_activities
+from madoguchi.worker import activity_functions, build_worker, visit_activities
 from tests import factories
 from workflows.counter_visit import CounterVisit
 
@@ -235,21 +235,9 @@ async def test_an_activity_that_fails_twice_then_succeeds(
             raise RuntimeError("printer spooler not ready")
         return real.print_forms(inp)
 
+    activities = [flaky_print if fn == real.print_forms else fn for fn in activity_functions(real)]
     with ThreadPoolExecutor(max_workers=16) as executor:
-        async with Worker(
-            client,
-            task_queue=settings.task_queue,
-            workflows=[CounterVisit],
-            activities=[
-                real.pin_catalog,
-                real.issue_ticket,
-                real.lookup_residents,
-                real.fill_forms,
-                flaky_print,
-                real.write_handoff,
-            ],
-            activity_executor=executor,
-        ):
+        async with build_worker(client, settings, executor, activities):
             visit_id = await gateway.start()
             await walk_to_confirm(gateway, settings, visit_id)
             state = await gateway.act(visit_id, Action.CONFIRM, factories.CONFIRM)
