@@ -9,7 +9,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
@@ -34,6 +38,11 @@ def workflow_id(visit_id: str) -> str:
 
 class VisitNotFound(LookupError):
     pass
+
+
+class VisitUnavailable(RuntimeError):
+    """No worker answered in time; the request may still take effect, so retry it with the
+    same idempotency key (it then takes effect once)."""
 
 
 @dataclass
@@ -65,11 +74,13 @@ class VisitGateway:
         *,
         rpa_timeout_seconds: float,
         heartbeat_seconds: float,
+        answer_within_seconds: float = 30.0,
     ) -> None:
         self.client = client
         self.task_queue = task_queue
         self.rpa_timeout_seconds = rpa_timeout_seconds
         self.heartbeat_seconds = heartbeat_seconds
+        self.answer_within_seconds = answer_within_seconds
 
     async def start(self, *, channel: str = "walk_in", idempotency_key: str | None = None) -> str:
         # The same key always names the same visit, so a retried "new ticket" press is one visit.
@@ -97,10 +108,15 @@ class VisitGateway:
     async def state(self, visit_id: str) -> VisitState:
         handle = self.client.get_workflow_handle(workflow_id(visit_id))
         try:
-            return await handle.query(CounterVisit.state)
+            async with asyncio.timeout(self.answer_within_seconds):
+                return await handle.query(CounterVisit.state)
+        except TimeoutError as e:
+            raise VisitUnavailable(visit_id) from e
         except RPCError as e:
             if e.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
                 raise VisitNotFound(visit_id) from e
+            if e.status == RPCStatusCode.DEADLINE_EXCEEDED:  # the server gave up on the worker
+                raise VisitUnavailable(visit_id) from e
             raise
 
     async def wait_for_ticket(self, visit_id: str, within_seconds: float = 10.0) -> VisitState:
@@ -118,10 +134,13 @@ class VisitGateway:
         handle = self.client.get_workflow_handle(workflow_id(visit_id))
         update_id = f"{action}-{idempotency_key}" if idempotency_key else None
         try:
-            state: VisitState = await handle.execute_update(
-                str(action), payload, result_type=VisitState, id=update_id
-            )
+            async with asyncio.timeout(self.answer_within_seconds):
+                state: VisitState = await handle.execute_update(
+                    str(action), payload, result_type=VisitState, id=update_id
+                )
             return state
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as e:
+            raise VisitUnavailable(visit_id) from e
         except WorkflowUpdateFailedError as e:
             cause = e.cause
             if isinstance(cause, ApplicationError):

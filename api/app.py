@@ -13,7 +13,7 @@ from adapters.catalog_files import load_catalog
 from adapters.db import engine_for
 from adapters.object_store import LocalDirectoryStore
 from adapters.temporal_client import VisitGateway, connect
-from api import errors, rpa, staff, ui_pages
+from api import errors, request_log, rpa, staff, ui_pages
 from madoguchi.settings import REPO_ROOT, Settings, get_settings
 
 
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
             settings.task_queue,
             rpa_timeout_seconds=settings.rpa_timeout_minutes * 60,
             heartbeat_seconds=settings.activity_heartbeat_seconds,
+            answer_within_seconds=settings.answer_within_seconds,
         )
         yield
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
         lifespan=lifespan,
     )
     errors.install(app)
+    app.middleware("http")(request_log.log_requests)
     app.include_router(staff.router)
     app.include_router(rpa.router)
     app.include_router(ui_pages.router)

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from adapters.temporal_client import VisitNotFound, VisitRejected
+from adapters.temporal_client import VisitNotFound, VisitRejected, VisitUnavailable
 from madoguchi.logging import get_logger
 from workflows.errors import INVALID_INPUT, STEP_FAILED, WRONG_STEP
 
@@ -54,6 +54,18 @@ async def _not_found(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(
+        status_code=503,
+        headers={"Retry-After": "5"},
+        content=error_body(
+            "WorkerUnavailable",
+            "処理が応答しません。同じ操作をもう一度行ってください（二重には処理されません）"
+            " / no answer from the workflow worker; retry with the same Idempotency-Key",
+        ),
+    )
+
+
 async def _http(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     return JSONResponse(
@@ -79,4 +91,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(VisitRejected, _rejected)
     app.add_exception_handler(VisitNotFound, _not_found)
+    app.add_exception_handler(VisitUnavailable, _unavailable)
     app.add_exception_handler(StarletteHTTPException, _http)

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 from pypdf import PdfReader
 from sqlmodel import select
+from temporalio.client import Client
 
 from adapters.db import session_scope
 from adapters.object_store import LocalDirectoryStore
 from adapters.tables import AuditRow
+from api.app import create_app
 from madoguchi.settings import Settings
+from madoguchi.worker import build_worker
 from tests import factories
 
 
@@ -178,3 +182,34 @@ async def test_every_access_to_a_visit_is_audited(
         "visit.show_visit",
     ]
     assert all(r.actor.startswith("anonymous@") for r in rows)
+
+
+async def test_no_worker_means_503_and_a_retry_takes_effect_once(
+    client: Client, settings: Settings
+) -> None:
+    quick = settings.model_copy(update={"answer_within_seconds": 1.0})
+    app = create_app(quick, client=client)
+    ticket_key = {"Idempotency-Key": "ticket-1"}
+    call_key = {"Idempotency-Key": "call-1"}
+    body = {"counter": "C01", "staff": "s1"}
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            # No worker polls this task queue: the visit is started but cannot answer.
+            down = await http.post("/api/visits", headers=ticket_key)
+            assert down.status_code == 503
+            assert down.json()["error"]["code"] == "WorkerUnavailable"
+            with ThreadPoolExecutor(max_workers=16) as executor:
+                async with build_worker(client, settings, executor):
+                    vid = ok(await http.post("/api/visits", headers=ticket_key), 201)["visit_id"]
+            # The worker is gone again: the staff step times out with 503 ...
+            down = await http.post(f"/api/visits/{vid}/call", json=body, headers=call_key)
+            assert down.status_code == 503
+            with ThreadPoolExecutor(max_workers=16) as executor:
+                async with build_worker(client, settings, executor):
+                    # ... and the retry with the same key takes effect once.
+                    again = await http.post(f"/api/visits/{vid}/call", json=body, headers=call_key)
+                    assert again.status_code == 200 and again.json()["step"] == "identify"
+                    state = ok(await http.get(f"/api/visits/{vid}"))
+    assert [e["step"] for e in state["history"]] == ["reception", "identify"]
+    assert state["ticket_no"] == 1
