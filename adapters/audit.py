@@ -1,10 +1,39 @@
-"""Audit entries for reads and changes of personal data."""
+"""The audit log: append-only, every row chained to the one before it by SHA-256.
+
+Each row's hash covers its id, its content and the previous row's hash, so editing a row
+breaks its own hash and deleting one breaks the link of the next; ``verify`` names the
+first row where the chain breaks. Appends are serialized (PostgreSQL advisory lock, SQLite
+``BEGIN IMMEDIATE``) so that the API and the workers, in separate processes, extend one
+chain. Removing rows from the very end is the one edit a chain cannot see: production
+copies the chain head to write-once storage (S3 Object Lock) on a schedule.
+"""
 
 from __future__ import annotations
 
-from sqlmodel import Session
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
 
 from adapters.tables import AuditRow
+
+GENESIS = "0" * 64
+_PG_LOCK_KEY = 7_201_370_101  # any constant; names the audit chain's advisory lock
+
+
+def row_digest(row: AuditRow) -> str:
+    # UTC to the microsecond: SQLite and PostgreSQL both hand back exactly this value.
+    at = row.at.astimezone(UTC) if row.at.tzinfo else row.at.replace(tzinfo=UTC)
+    content = [
+        row.id, at.isoformat(timespec="microseconds"), row.actor, row.role, row.terminal,
+        row.action, row.visit_id, row.subject, row.result, row.detail, row.prev_hash,
+    ]  # fmt: skip
+    canonical = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def record(
@@ -12,19 +41,98 @@ def record(
     *,
     actor: str,
     action: str,
+    role: str = "",
+    terminal: str = "",
     visit_id: str = "",
     subject: str = "",
     result: str = "ok",
     detail: str = "",
 ) -> None:
-    session.add(
-        AuditRow(
-            actor=actor,
-            action=action,
-            visit_id=visit_id,
-            subject=subject,
-            result=result,
-            detail=detail,
-        )
-    )
-    session.commit()
+    # Its own transaction, so the caller's open reads or writes never mix into the chain.
+    with Session(session.get_bind()) as chain:
+        if chain.get_bind().dialect.name == "sqlite":
+            chain.exec(text("BEGIN IMMEDIATE"))  # type: ignore[call-overload]
+        else:
+            chain.exec(text(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})"))  # type: ignore[call-overload]
+        last = chain.exec(
+            select(AuditRow.row_hash).order_by(col(AuditRow.id).desc()).limit(1)
+        ).first()
+        row = AuditRow(
+            at=datetime.now(UTC), actor=actor, role=role[:200], terminal=terminal[:100],
+            action=action, visit_id=visit_id, subject=subject, result=result, detail=detail[:500],
+            prev_hash=last or GENESIS,
+        )  # fmt: skip
+        chain.add(row)
+        chain.flush()  # assigns the id the hash covers
+        row.row_hash = row_digest(row)
+        chain.commit()
+
+
+@dataclass
+class ChainReport:
+    ok: bool
+    rows: int
+    problem: str = ""
+    row_id: int | None = None
+
+
+def verify(session: Session, batch: int = 5000) -> ChainReport:
+    prev, count = GENESIS, 0
+    for row in _rows(session, batch):
+        count += 1
+        if row.prev_hash != prev:
+            return ChainReport(
+                False,
+                count,
+                "前の行との連鎖が切れています（行の削除・挿入） / chain link broken",
+                row.id,
+            )
+        if row_digest(row) != row.row_hash:
+            return ChainReport(
+                False, count, "行の内容がハッシュと一致しません（改ざん） / row edited", row.id
+            )
+        prev = row.row_hash
+    return ChainReport(True, count)
+
+
+def _rows(session: Session, batch: int) -> Iterator[AuditRow]:
+    last_id = 0
+    while True:
+        rows = session.exec(
+            select(AuditRow)
+            .where(col(AuditRow.id) > last_id)
+            .order_by(col(AuditRow.id))
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last_id = rows[-1].id or last_id
+
+
+@dataclass
+class AuditQuery:
+    actor: str | None = None
+    action: str | None = None
+    visit_id: str | None = None
+    subject: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 500
+
+
+def search(session: Session, q: AuditQuery) -> list[AuditRow]:
+    stmt = select(AuditRow)
+    for column, value in (
+        (AuditRow.actor, q.actor),
+        (AuditRow.action, q.action),
+        (AuditRow.visit_id, q.visit_id),
+        (AuditRow.subject, q.subject),
+    ):
+        if value:
+            stmt = stmt.where(col(column) == value)
+    if q.since:
+        stmt = stmt.where(col(AuditRow.at) >= q.since)
+    if q.until:
+        stmt = stmt.where(col(AuditRow.at) < q.until)
+    return list(session.exec(stmt.order_by(col(AuditRow.id)).limit(q.limit)).all())

@@ -10,6 +10,19 @@ COUNTER = SearchAttributeKey.for_keyword("MadoCounter")
 STAFF = SearchAttributeKey.for_keyword("MadoStaff")
 PROCEDURES = SearchAttributeKey.for_keyword_list("MadoProcedures")
 NEEDS_ATTENTION = SearchAttributeKey.for_bool("MadoNeedsAttention")
+DEPARTMENT = SearchAttributeKey.for_keyword("MadoDepartment")
+COUNTER_GROUP = SearchAttributeKey.for_keyword("MadoCounterGroup")
+
+ALL = (
+    STEP,
+    STEP_ENTERED_AT,
+    COUNTER,
+    STAFF,
+    PROCEDURES,
+    NEEDS_ATTENTION,
+    DEPARTMENT,
+    COUNTER_GROUP,
+)
 
 # The dev server's --search-attribute flag takes these type names.
 SEARCH_ATTRIBUTE_TYPES: dict[str, str] = {
@@ -19,11 +32,18 @@ SEARCH_ATTRIBUTE_TYPES: dict[str, str] = {
     STAFF.name: "Keyword",
     PROCEDURES.name: "KeywordList",
     NEEDS_ATTENTION.name: "Bool",
+    DEPARTMENT.name: "Keyword",
+    COUNTER_GROUP.name: "Keyword",
 }
 
 
-def initial_attributes() -> TypedSearchAttributes:
+def initial_attributes(department: str, counter_group: str) -> TypedSearchAttributes:
     """Set at start so a fresh visit shows in the reception queue before its first task."""
     return TypedSearchAttributes(
-        [SearchAttributePair(STEP, "reception"), SearchAttributePair(NEEDS_ATTENTION, False)]
+        [
+            SearchAttributePair(STEP, "reception"),
+            SearchAttributePair(NEEDS_ATTENTION, False),
+            SearchAttributePair(DEPARTMENT, department),
+            SearchAttributePair(COUNTER_GROUP, counter_group),
+        ]
     )

@@ -45,15 +45,62 @@ class TicketRow(SQLModel, table=True):
 
 
 class AuditRow(SQLModel, table=True):
-    """Who read or changed what. The hash-chained audit log builds on this table."""
+    """Who read or changed what: append-only, each row chained to the one before by hash."""
 
     __tablename__ = "audit_log"
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=_utcnow, index=True)
-    actor: str = Field(max_length=64)
+    actor: str = Field(max_length=64, index=True)
+    role: str = Field(default="", max_length=200)
+    terminal: str = Field(default="", max_length=100)
     action: str = Field(max_length=64, index=True)
     visit_id: str = Field(default="", max_length=64, index=True)
-    subject: str = Field(default="", max_length=64)
+    subject: str = Field(default="", max_length=64, index=True)
     result: str = Field(default="ok", max_length=32)
     detail: str = Field(default="", max_length=500)
+    prev_hash: str = Field(default="", max_length=64)
+    row_hash: str = Field(default="", max_length=64)
+
+
+class RoleRow(SQLModel, table=True):
+    __tablename__ = "roles"
+
+    code: str = Field(primary_key=True, max_length=40)
+    name: str = Field(max_length=100)
+    scope: str = Field(max_length=20)
+    permissions: str = Field(max_length=2000)  # JSON list of permission codes
+    updated_at: datetime = Field(default_factory=_utcnow)
+    updated_by: str = Field(default="", max_length=64)
+
+
+class UserRow(SQLModel, table=True):
+    __tablename__ = "users"
+
+    staff_id: str = Field(primary_key=True, max_length=40)
+    display_name: str = Field(max_length=100)
+    roles: str = Field(max_length=500)  # JSON list of role codes
+    department: str = Field(max_length=40)
+    counter_group: str = Field(max_length=40)
+    password_hash: str = Field(default="", max_length=200)
+    card_id_hash: str | None = Field(default=None, max_length=64, unique=True)
+    pin_hash: str = Field(default="", max_length=200)
+    active: bool = Field(default=True)
+    failed_logins: int = Field(default=0)
+    locked_until: datetime | None = Field(default=None)
+    created_at: datetime = Field(default_factory=_utcnow)
+    deactivated_at: datetime | None = Field(default=None)
+
+
+class SessionRow(SQLModel, table=True):
+    """A login. Only the token's hash is stored: a stolen table holds no usable session."""
+
+    __tablename__ = "sessions"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    staff_id: str = Field(index=True, max_length=40)
+    csrf_token: str = Field(max_length=64)
+    kind: str = Field(max_length=10)  # cookie | bearer
+    terminal: str = Field(default="", max_length=100)
+    created_at: datetime = Field(default_factory=_utcnow)
+    last_seen_at: datetime = Field(default_factory=_utcnow)

@@ -20,6 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from adapters import search_attributes as sa
 from adapters.payload_codec import encrypted_data_converter
+from domain.security import Principal, Scope
 from domain.steps import Action, Step
 from domain.visit import StartVisit, VisitState
 from workflows.counter_visit import CounterVisit
@@ -82,7 +83,14 @@ class VisitGateway:
         self.heartbeat_seconds = heartbeat_seconds
         self.answer_within_seconds = answer_within_seconds
 
-    async def start(self, *, channel: str = "walk_in", idempotency_key: str | None = None) -> str:
+    async def start(
+        self,
+        *,
+        department: str,
+        counter_group: str,
+        channel: str = "walk_in",
+        idempotency_key: str | None = None,
+    ) -> str:
         # The same key always names the same visit, so a retried "new ticket" press is one visit.
         visit_id = (
             uuid.uuid5(uuid.NAMESPACE_URL, f"madoguchi:visit:{idempotency_key}").hex
@@ -94,6 +102,8 @@ class VisitGateway:
             StartVisit(
                 visit_id=visit_id,
                 channel=channel,
+                department=department,
+                counter_group=counter_group,
                 rpa_timeout_seconds=self.rpa_timeout_seconds,
                 heartbeat_seconds=self.heartbeat_seconds,
             ),
@@ -101,15 +111,20 @@ class VisitGateway:
             task_queue=self.task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            search_attributes=sa.initial_attributes(),
+            search_attributes=sa.initial_attributes(department, counter_group),
         )
         return visit_id
 
-    async def state(self, visit_id: str) -> VisitState:
+    async def state(self, visit_id: str, viewer: Principal | None = None) -> VisitState:
+        """The visit's state; for a viewer outside its department or counter group the visit
+        does not exist (a guessed id reveals nothing). ``viewer=None`` is the system itself."""
         handle = self.client.get_workflow_handle(workflow_id(visit_id))
         try:
             async with asyncio.timeout(self.answer_within_seconds):
-                return await handle.query(CounterVisit.state)
+                state: VisitState = await handle.query(CounterVisit.state)
+            if viewer is not None and not viewer.may_see(state.department, state.counter_group):
+                raise VisitNotFound(visit_id)
+            return state
         except TimeoutError as e:
             raise VisitUnavailable(visit_id) from e
         except RPCError as e:
@@ -119,18 +134,27 @@ class VisitGateway:
                 raise VisitUnavailable(visit_id) from e
             raise
 
-    async def wait_for_ticket(self, visit_id: str, within_seconds: float = 10.0) -> VisitState:
+    async def wait_for_ticket(
+        self, visit_id: str, viewer: Principal | None = None, within_seconds: float = 10.0
+    ) -> VisitState:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within_seconds
-        state = await self.state(visit_id)
+        state = await self.state(visit_id, viewer)
         while state.ticket_no is None and loop.time() < deadline:
             await asyncio.sleep(0.01)
-            state = await self.state(visit_id)
+            state = await self.state(visit_id, viewer)
         return state
 
     async def act(
-        self, visit_id: str, action: Action, payload: Any, idempotency_key: str | None = None
+        self,
+        visit_id: str,
+        action: Action,
+        payload: Any,
+        idempotency_key: str | None = None,
+        viewer: Principal | None = None,
     ) -> VisitState:
+        if viewer is not None:
+            await self.state(visit_id, viewer)  # out of scope → VisitNotFound, nothing sent
         handle = self.client.get_workflow_handle(workflow_id(visit_id))
         update_id = f"{action}-{idempotency_key}" if idempotency_key else None
         try:
@@ -160,8 +184,13 @@ class VisitGateway:
         needs_attention: bool | None = None,
         open_only: bool = False,
         limit: int = 200,
+        viewer: Principal | None = None,
     ) -> list[VisitSummary]:
         clauses = ["WorkflowType = 'CounterVisit'"]
+        if viewer is not None and viewer.scope != Scope.ALL:
+            clauses.append(f"{sa.DEPARTMENT.name} = '{_quote(viewer.department)}'")
+            if viewer.scope == Scope.COUNTER_GROUP:
+                clauses.append(f"{sa.COUNTER_GROUP.name} = '{_quote(viewer.counter_group)}'")
         if step is not None:
             clauses.append(f"{sa.STEP.name} = '{step.value}'")
         if counter is not None:
@@ -193,5 +222,5 @@ class VisitGateway:
 def _quote(value: str) -> str:
     """Visibility queries have no parameters; refuse anything but plain codes."""
     if not value.replace("-", "").replace("_", "").isalnum():
-        raise ValueError("counter must be letters, digits, - or _")
+        raise ValueError("codes in visibility queries must be letters, digits, - or _")
     return value

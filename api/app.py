@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from temporalio.client import Client
 
@@ -13,7 +13,8 @@ from adapters.catalog_files import load_catalog
 from adapters.db import engine_for
 from adapters.object_store import LocalDirectoryStore
 from adapters.temporal_client import VisitGateway, connect
-from api import errors, request_log, rpa, staff, ui_pages
+from api import errors, login, request_log, rpa, staff, ui_pages
+from api.auth import public
 from madoguchi.settings import REPO_ROOT, Settings, get_settings
 
 
@@ -47,12 +48,13 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     )
     errors.install(app)
     app.middleware("http")(request_log.log_requests)
+    app.include_router(login.router)
     app.include_router(staff.router)
     app.include_router(rpa.router)
     app.include_router(ui_pages.router)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "ui" / "static"), name="static")
 
-    @app.get("/healthz", tags=["ops"])
+    @app.get("/healthz", tags=["ops"], dependencies=[Depends(public)])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from adapters.temporal_client import VisitNotFound, VisitRejected, VisitUnavailable
+from api.auth import Forbidden, LoginFailed, NotAuthenticated
 from madoguchi.logging import get_logger
 from workflows.errors import INVALID_INPUT, STEP_FAILED, WRONG_STEP
 
@@ -86,7 +89,31 @@ async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _not_authenticated(request: Request, _exc: Exception) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse(
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+            content=error_body("NotAuthenticated", "ログインしてください / login required"),
+        )
+    return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+
+async def _forbidden(request: Request, exc: Exception) -> Response:
+    status = 401 if isinstance(exc, LoginFailed) else 403
+    code = "LoginFailed" if status == 401 else "Forbidden"
+    if request.url.path.startswith("/api/"):
+        return JSONResponse(status_code=status, content=error_body(code, str(exc)))
+    return HTMLResponse(
+        f"<!doctype html><html lang=ja><title>{status}</title><h1>{status}</h1>"
+        f"<p>{html.escape(str(exc))}</p><p><a href='/'>戻る</a></p></html>",
+        status_code=status,
+    )
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(NotAuthenticated, _not_authenticated)
+    app.add_exception_handler(Forbidden, _forbidden)
     app.add_exception_handler(Exception, _unexpected)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(VisitRejected, _rejected)

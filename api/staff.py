@@ -9,9 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 
 from adapters.temporal_client import VisitSummary
-from api.audit_trail import audit_visit_access
+from api.auth import require
 from api.deps import CurrentCatalog, Gateway, IdempotencyKey, Store
 from domain.catalog import Catalog
+from domain.security import Permission, Principal
 from domain.steps import Action, Step
 from domain.visit import (
     CallInput,
@@ -23,11 +24,16 @@ from domain.visit import (
     VisitState,
 )
 
-router = APIRouter(
-    prefix="/api", tags=["staff 窓口職員"], dependencies=[Depends(audit_visit_access)]
-)
+router = APIRouter(prefix="/api", tags=["staff 窓口職員"])
 
 VisitId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The visit's id")]
+Creator = Annotated[Principal, Depends(require(Permission.VISIT_CREATE))]
+Reader = Annotated[Principal, Depends(require(Permission.VISIT_READ))]
+Stepper = Annotated[Principal, Depends(require(Permission.VISIT_STEP))]
+Searcher = Annotated[Principal, Depends(require(Permission.RESIDENT_SEARCH))]
+Canceller = Annotated[Principal, Depends(require(Permission.VISIT_CANCEL))]
+DocumentReader = Annotated[Principal, Depends(require(Permission.DOCUMENT_READ))]
+CatalogReader = Annotated[Principal, Depends(require(Permission.CATALOG_READ))]
 _DOC_NAME = re.compile(r"^[a-z0-9_\-]+\.pdf$")
 
 
@@ -36,21 +42,29 @@ class CreateVisit:
     channel: str = "walk_in"
 
 
+@dataclass
+class CallRequest:
+    counter: str
+
+
 @router.post("/visits", status_code=201, response_model=VisitState)
 async def create_visit(
-    gw: Gateway, body: CreateVisit | None = None, key: IdempotencyKey = None
+    gw: Gateway, p: Creator, body: CreateVisit | None = None, key: IdempotencyKey = None
 ) -> VisitState:
     """Issue a ticket (受付): starts the visit's workflow and returns its first state."""
     channel = body.channel if body else "walk_in"
     if channel not in ("walk_in", "pre_application"):
         raise HTTPException(422, "channel は walk_in か pre_application です / unknown channel")
-    visit_id = await gw.start(channel=channel, idempotency_key=key)
-    return await gw.wait_for_ticket(visit_id)
+    visit_id = await gw.start(
+        department=p.department, counter_group=p.counter_group, channel=channel, idempotency_key=key
+    )
+    return await gw.wait_for_ticket(visit_id, p)
 
 
 @router.get("/visits", response_model=list[VisitSummary])
 async def list_visits(
     gw: Gateway,
+    p: Reader,
     step: Step | None = None,
     counter: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_\-]{1,40}$")] = None,
     needs_attention: bool | None = None,
@@ -58,68 +72,78 @@ async def list_visits(
 ) -> list[VisitSummary]:
     """Visits by step, counter or attention flag (a visibility query, not a scan)."""
     return await gw.list(
-        step=step, counter=counter, needs_attention=needs_attention, open_only=open_only
+        step=step, counter=counter, needs_attention=needs_attention, open_only=open_only, viewer=p
     )
 
 
 @router.get("/visits/{visit_id}", response_model=VisitState)
-async def get_visit(visit_id: VisitId, gw: Gateway) -> VisitState:
-    return await gw.state(visit_id)
+async def get_visit(visit_id: VisitId, gw: Gateway, p: Reader) -> VisitState:
+    return await gw.state(visit_id, p)
 
 
 @router.post("/visits/{visit_id}/call", response_model=VisitState)
 async def call(
-    visit_id: VisitId, body: CallInput, gw: Gateway, key: IdempotencyKey = None
+    visit_id: VisitId, body: CallRequest, gw: Gateway, p: Stepper, key: IdempotencyKey = None
 ) -> VisitState:
-    """呼出: a counter calls the ticket."""
-    return await gw.act(visit_id, Action.CALL, body, key)
+    """呼出: the logged-in clerk calls the ticket to a counter."""
+    return await gw.act(visit_id, Action.CALL, CallInput(body.counter, p.staff_id), key, p)
 
 
 @router.post("/visits/{visit_id}/identify", response_model=VisitState)
 async def identify(
-    visit_id: VisitId, body: IdCardData, gw: Gateway, key: IdempotencyKey = None
+    visit_id: VisitId, body: IdCardData, gw: Gateway, p: Searcher, key: IdempotencyKey = None
 ) -> VisitState:
     """本人確認: ID card data from the reader or typed by staff; searches the register."""
-    return await gw.act(visit_id, Action.IDENTIFY, body, key)
+    return await gw.act(visit_id, Action.IDENTIFY, body, key, p)
 
 
 @router.post("/visits/{visit_id}/resident", response_model=VisitState)
 async def choose_resident(
-    visit_id: VisitId, body: ChooseResidentInput, gw: Gateway, key: IdempotencyKey = None
+    visit_id: VisitId,
+    body: ChooseResidentInput,
+    gw: Gateway,
+    p: Stepper,
+    key: IdempotencyKey = None,
 ) -> VisitState:
     """住民選択: staff pick the resident among the candidates."""
-    return await gw.act(visit_id, Action.CHOOSE_RESIDENT, body, key)
+    return await gw.act(visit_id, Action.CHOOSE_RESIDENT, body, key, p)
 
 
 @router.post("/visits/{visit_id}/procedures", response_model=VisitState)
 async def choose_procedures(
-    visit_id: VisitId, body: ChooseProceduresInput, gw: Gateway, key: IdempotencyKey = None
+    visit_id: VisitId,
+    body: ChooseProceduresInput,
+    gw: Gateway,
+    p: Stepper,
+    key: IdempotencyKey = None,
 ) -> VisitState:
     """手続選択: procedures and interview answers; the forms are filled."""
-    return await gw.act(visit_id, Action.CHOOSE_PROCEDURES, body, key)
+    return await gw.act(visit_id, Action.CHOOSE_PROCEDURES, body, key, p)
 
 
 @router.post("/visits/{visit_id}/confirm", response_model=VisitState)
 async def confirm(
-    visit_id: VisitId, body: ConfirmInput, gw: Gateway, key: IdempotencyKey = None
+    visit_id: VisitId, body: ConfirmInput, gw: Gateway, p: Stepper, key: IdempotencyKey = None
 ) -> VisitState:
     """署名確認: the resident's signature; forms print and the data goes to the core system."""
-    return await gw.act(visit_id, Action.CONFIRM, body, key)
+    return await gw.act(visit_id, Action.CONFIRM, body, key, p)
 
 
 @router.post("/visits/{visit_id}/cancel", response_model=VisitState)
 async def cancel(
-    visit_id: VisitId, body: CancelInput, gw: Gateway, key: IdempotencyKey = None
+    visit_id: VisitId, body: CancelInput, gw: Gateway, p: Canceller, key: IdempotencyKey = None
 ) -> VisitState:
-    return await gw.act(visit_id, Action.CANCEL, body, key)
+    return await gw.act(visit_id, Action.CANCEL, body, key, p)
 
 
 @router.get("/visits/{visit_id}/documents/{name}", response_class=Response)
-async def document(visit_id: VisitId, name: str, gw: Gateway, store: Store) -> Response:
+async def document(
+    visit_id: VisitId, name: str, gw: Gateway, store: Store, p: DocumentReader
+) -> Response:
     """A printed document of the visit, as PDF."""
     if not _DOC_NAME.match(name):
         raise HTTPException(404, "no such document")
-    state = await gw.state(visit_id)
+    state = await gw.state(visit_id, p)
     key = f"visits/{visit_id}/{name}"
     if not any(d.key == key for d in state.documents):
         raise HTTPException(404, "この来庁にその帳票はありません / no such document for this visit")
@@ -131,6 +155,6 @@ async def document(visit_id: VisitId, name: str, gw: Gateway, store: Store) -> R
 
 
 @router.get("/catalog", response_model=Catalog, tags=["catalog"])
-async def get_catalog(catalog: CurrentCatalog) -> Catalog:
+async def get_catalog(catalog: CurrentCatalog, p: CatalogReader) -> Catalog:
     """The catalog version new visits pin: procedures, questions, forms, CSV layouts."""
     return catalog

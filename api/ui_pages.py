@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from adapters.temporal_client import VisitRejected
-from api.audit_trail import audit_visit_access
+from api.auth import require
 from api.deps import CurrentCatalog, Gateway
 from api.errors import STATUS_BY_KIND
 from api.staff import VisitId
 from domain.catalog import Catalog
+from domain.security import Permission, Principal
 from domain.steps import ALLOWED, STEP_LABELS_JA, STEP_ORDER, Action, Step
 from domain.visit import (
     CallInput,
@@ -37,8 +38,18 @@ from domain.visit import (
 )
 from madoguchi.settings import REPO_ROOT
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(audit_visit_access)])
+router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=REPO_ROOT / "ui" / "templates")
+
+Reader = Annotated[Principal, Depends(require(Permission.VISIT_READ))]
+Creator = Annotated[Principal, Depends(require(Permission.VISIT_CREATE))]
+Stepper = Annotated[Principal, Depends(require(Permission.VISIT_STEP))]
+Canceller = Annotated[Principal, Depends(require(Permission.VISIT_CANCEL))]
+Robot = Annotated[Principal, Depends(require(Permission.RPA_REPORT))]
+# Actions taken by people at the counter; cancel and the RPA report have routes of their own.
+STEP_ACTIONS = frozenset(
+    {Action.CALL, Action.IDENTIFY, Action.CHOOSE_RESIDENT, Action.CHOOSE_PROCEDURES, Action.CONFIRM}
+)
 
 ID_SOURCE_LABELS = {
     IdSource.MYNUMBER_CARD: "マイナンバーカード",
@@ -59,10 +70,10 @@ class FormProblem(ValueError):
     pass
 
 
-def _payload(action: Action, form: FormData, catalog: Catalog) -> Any:
+def _payload(action: Action, form: FormData, catalog: Catalog, p: Principal) -> Any:
     """Turn the screen's form into the step's input; the workflow validates the content."""
     if action == Action.CALL:
-        return CallInput(counter=_text(form, "counter"), staff=_text(form, "staff"))
+        return CallInput(counter=_text(form, "counter"), staff=p.staff_id)
     if action == Action.IDENTIFY:
         source = _text(form, "source")
         if source not in set(IdSource):
@@ -79,7 +90,7 @@ def _payload(action: Action, form: FormData, catalog: Catalog) -> Any:
         return ChooseResidentInput(atena_no=_text(form, "atena_no"))
     if action == Action.CHOOSE_PROCEDURES:
         codes = [str(c) for c in form.getlist("procedures")]
-        keys = {q.key for c in codes if (p := catalog.procedure(c)) for q in p.questions}
+        keys = {q.key for c in codes if (proc := catalog.procedure(c)) for q in proc.questions}
         answers = {
             k: _text(form, f"answer.{k}") for k in sorted(keys) if _text(form, f"answer.{k}")
         }
@@ -102,6 +113,18 @@ def _payload(action: Action, form: FormData, catalog: Catalog) -> Any:
     return CancelInput(reason=_text(form, "reason"))
 
 
+def page(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    """Every screen knows who is logged in and carries the session's CSRF token."""
+    context = {
+        "me": getattr(request.state, "principal", None),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        **context,
+    }
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
 def _render(
     request: Request,
     catalog: Catalog,
@@ -111,7 +134,7 @@ def _render(
     status_code: int = 200,
 ) -> HTMLResponse:
     allowed = [a.value for a, steps in ALLOWED.items() if state.step in steps]
-    return templates.TemplateResponse(
+    return page(
         request,
         "visit.html",
         {
@@ -126,50 +149,79 @@ def _render(
             "error": error,
             "Step": Step,
         },
-        status_code=status_code,
+        status_code,
     )
 
 
 @router.get("/", response_class=HTMLResponse)
-async def index(request: Request, gw: Gateway) -> HTMLResponse:
-    visits = await gw.list(open_only=True, limit=100)
-    return templates.TemplateResponse(
-        request,
-        "index.html",
-        {
-            "visits": visits,
-            "labels": {s.value: label for s, label in STEP_LABELS_JA.items()},
-            "form_key": uuid.uuid4().hex,
-        },
+async def index(request: Request, gw: Gateway, p: Reader) -> HTMLResponse:
+    visits = await gw.list(open_only=True, limit=100, viewer=p)
+    labels = {s.value: label for s, label in STEP_LABELS_JA.items()}
+    return page(
+        request, "index.html", {"visits": visits, "labels": labels, "form_key": uuid.uuid4().hex}
     )
 
 
 @router.post("/ui/visits")
-async def new_visit(request: Request, gw: Gateway) -> Response:
+async def new_visit(request: Request, gw: Gateway, p: Creator) -> Response:
     form = await request.form()
-    visit_id = await gw.start(idempotency_key=_text(form, "form_key") or None)
+    visit_id = await gw.start(
+        department=p.department,
+        counter_group=p.counter_group,
+        idempotency_key=_text(form, "form_key") or None,
+    )
     return RedirectResponse(f"/ui/visits/{visit_id}", status_code=303)
 
 
 @router.get("/ui/visits/{visit_id}", response_class=HTMLResponse)
 async def show_visit(
-    visit_id: VisitId, request: Request, gw: Gateway, catalog: CurrentCatalog
+    visit_id: VisitId, request: Request, gw: Gateway, catalog: CurrentCatalog, p: Reader
 ) -> HTMLResponse:
-    return _render(request, catalog, await gw.wait_for_ticket(visit_id))
+    return _render(request, catalog, await gw.wait_for_ticket(visit_id, p))
 
 
-@router.post("/ui/visits/{visit_id}/{action}")
-async def act(
-    visit_id: VisitId, action: Action, request: Request, gw: Gateway, catalog: CurrentCatalog
+async def _act(
+    visit_id: str, action: Action, request: Request, gw: Gateway, catalog: Catalog, p: Principal
 ) -> Response:
     form = await request.form()
     try:
-        payload = _payload(action, form, catalog)
-        await gw.act(visit_id, action, payload, _text(form, "form_key") or None)
+        payload = _payload(action, form, catalog, p)
+        await gw.act(visit_id, action, payload, _text(form, "form_key") or None, p)
     except FormProblem as e:
         rejected = VisitRejected("InvalidInput", str(e), [])
-        return _render(request, catalog, await gw.state(visit_id), error=rejected, status_code=422)
+        return _render(
+            request, catalog, await gw.state(visit_id, p), error=rejected, status_code=422
+        )
     except VisitRejected as e:
         status = STATUS_BY_KIND.get(e.kind, 409)
-        return _render(request, catalog, await gw.state(visit_id), error=e, status_code=status)
+        return _render(request, catalog, await gw.state(visit_id, p), error=e, status_code=status)
     return RedirectResponse(f"/ui/visits/{visit_id}", status_code=303)
+
+
+@router.post("/ui/visits/{visit_id}/cancel")
+async def cancel(
+    visit_id: VisitId, request: Request, gw: Gateway, catalog: CurrentCatalog, p: Canceller
+) -> Response:
+    return await _act(visit_id, Action.CANCEL, request, gw, catalog, p)
+
+
+@router.post("/ui/visits/{visit_id}/rpa_result")
+async def rpa_result(
+    visit_id: VisitId, request: Request, gw: Gateway, catalog: CurrentCatalog, p: Robot
+) -> Response:
+    """Recording the robot's report by hand (demo, and for supervisors later)."""
+    return await _act(visit_id, Action.RPA_RESULT, request, gw, catalog, p)
+
+
+@router.post("/ui/visits/{visit_id}/{action}")
+async def step(
+    visit_id: VisitId,
+    action: Action,
+    request: Request,
+    gw: Gateway,
+    catalog: CurrentCatalog,
+    p: Stepper,
+) -> Response:
+    if action not in STEP_ACTIONS:
+        raise HTTPException(404, "no such step")
+    return await _act(visit_id, action, request, gw, catalog, p)

@@ -27,6 +27,9 @@ class StartVisit:
     visit_id: str
     # Pre-application (QR) or walk-in; kept for BPR analysis.
     channel: str = "walk_in"
+    # Whose visit this is: only staff of this department (and counter group) may see it.
+    department: str = ""
+    counter_group: str = ""
     # How long the RPA may take before the visit needs attention.
     rpa_timeout_seconds: float = 3600.0
     # A worker that stops heartbeating loses its document activity after this long.
@@ -153,6 +156,8 @@ class VisitState:
     step: Step
     step_entered_at: str
     channel: str = "walk_in"
+    department: str = ""
+    counter_group: str = ""
     ticket_no: int | None = None
     catalog_version: str = ""
     counter: str = ""

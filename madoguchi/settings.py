@@ -49,6 +49,14 @@ class Settings(BaseSettings):
         default=None,
         description="AES-256 key for Temporal payloads; empty means data_dir/keys/payload.key",
     )
+    session_idle_minutes: float = Field(default=30.0, gt=0)
+    session_absolute_hours: float = Field(default=10.0, gt=0)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_minutes: float = Field(default=15.0, gt=0)
+    cookie_secure: bool = Field(default=True, description="Send the session cookie over HTTPS only")
+    demo_staff: bool = Field(
+        default=True, description="Seed demo staff accounts into an empty user table"
+    )
     log_level: str = "INFO"
     log_json: bool = True
 

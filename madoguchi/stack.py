@@ -15,7 +15,7 @@ from types import FrameType
 
 from adapters.temporal_server import DevServer, wait_for_port
 from madoguchi.logging import get_logger
-from madoguchi.seed import seed_demo_city
+from madoguchi.seed import DEMO_PIN, DEMO_STAFF, seed_demo_city, seed_demo_staff, seed_roles
 from madoguchi.settings import REPO_ROOT, Settings
 
 log = get_logger(__name__)
@@ -46,6 +46,13 @@ def run_stack(settings: Settings) -> int:
     added = seed_demo_city(settings.sqlalchemy_url, settings.demo_residents)
     if added:
         print(f"デモ市を作成しました / seeded the demo city: {added} synthetic residents")
+    seed_roles(settings.sqlalchemy_url, settings.catalog_dir)
+    if settings.demo_staff and seed_demo_staff(settings.sqlalchemy_url):
+        print(
+            "デモ職員 / demo staff (password demo-<id>): "
+            + ", ".join(f"{s[0]} ({s[2]})" for s in DEMO_STAFF)
+            + f"; IC card {DEMO_STAFF[0][4]} PIN {DEMO_PIN} = {DEMO_STAFF[0][0]}"
+        )
 
     host, _, port = settings.temporal_address.rpartition(":")
     server = DevServer(

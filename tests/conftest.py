@@ -15,19 +15,12 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from adapters import search_attributes
 from adapters.payload_codec import encrypted_data_converter, load_or_create_key
-from adapters.search_attributes import (
-    COUNTER,
-    NEEDS_ATTENTION,
-    PROCEDURES,
-    STAFF,
-    STEP,
-    STEP_ENTERED_AT,
-)
 from adapters.temporal_client import VisitGateway
 from adapters.temporal_server import temporal_cli_path
 from madoguchi.logging import configure_logging
-from madoguchi.seed import seed_demo_city
+from madoguchi.seed import seed_demo_city, seed_demo_staff, seed_roles
 from madoguchi.settings import REPO_ROOT, Settings
 from madoguchi.worker import build_worker
 
@@ -55,6 +48,8 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
 def settings(tmp_path: Path, payload_key: Path) -> Settings:
     s = make_settings(tmp_path / "data", payload_key_file=payload_key)
     seed_demo_city(s.sqlalchemy_url, DEMO_RESIDENTS)
+    seed_roles(s.sqlalchemy_url, s.catalog_dir)
+    seed_demo_staff(s.sqlalchemy_url)
     return s
 
 
@@ -99,7 +94,7 @@ async def temporal_env(payload_key: Path) -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         data_converter=encrypted_data_converter(payload_key),
         dev_server_existing_path=temporal_cli_path(),
-        search_attributes=[STEP, STEP_ENTERED_AT, COUNTER, STAFF, PROCEDURES, NEEDS_ATTENTION],
+        search_attributes=list(search_attributes.ALL),
     )
     yield env
     await env.shutdown()

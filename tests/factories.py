@@ -44,3 +44,6 @@ PROCEDURES = ChooseProceduresInput(
 )
 SIGNATURE = Signature(strokes=[[[0.1, 0.5], [0.2, 0.3], [0.35, 0.6]], [[0.5, 0.5], [0.8, 0.4]]])
 CONFIRM = ConfirmInput(signature=SIGNATURE, confirmed_form_codes=["idou_tenkyo", "juminhyo_seikyu"])
+
+# The department and counter group test visits and test staff belong to.
+HOME = {"department": "shimin", "counter_group": "honcho"}

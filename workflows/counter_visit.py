@@ -80,6 +80,8 @@ class CounterVisit:
             step=Step.RECEPTION,
             step_entered_at=now,
             channel=start.channel,
+            department=start.department,
+            counter_group=start.counter_group,
             history=[StepEvent(Step.RECEPTION, now)],
         )
         self._catalog: Catalog | None = None

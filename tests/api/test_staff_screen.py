@@ -1,4 +1,5 @@
-"""The plain staff screen walks one visit through every step with ordinary HTML forms."""
+"""The plain staff screen walks one visit through every step with ordinary HTML forms,
+logged in with a session cookie and a CSRF token in every form."""
 
 from __future__ import annotations
 
@@ -7,8 +8,25 @@ import re
 
 import httpx
 
+from madoguchi.seed import demo_password
 from madoguchi.settings import Settings
 from tests import factories
+
+
+def csrf_of(page: httpx.Response) -> str:
+    m = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert m is not None, "no CSRF token in the page"
+    return m.group(1)
+
+
+async def cookie_login(anon: httpx.AsyncClient, staff_id: str) -> str:
+    r = await anon.post(
+        "/login", data={"staff_id": staff_id, "password": demo_password(staff_id), "next": "/"}
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=strict" in cookie
+    return csrf_of(await anon.get("/"))
 
 
 def visit_url(response: httpx.Response) -> str:
@@ -17,78 +35,117 @@ def visit_url(response: httpx.Response) -> str:
 
 
 async def test_walk_a_visit_through_the_screens(
-    http: httpx.AsyncClient, settings: Settings
+    anon: httpx.AsyncClient, settings: Settings
 ) -> None:
     r = factories.resident(settings.sqlalchemy_url)
-    home = await http.get("/")
-    assert home.status_code == 200 and "整理券を発行" in home.text
+    assert (await anon.get("/")).headers["location"].startswith("/login")  # redirected
+    csrf = await cookie_login(anon, "staff01")
+    home = await anon.get("/")
+    assert home.status_code == 200 and "整理券を発行" in home.text and "窓口 一郎" in home.text
 
-    url = visit_url(await http.post("/ui/visits", data={"form_key": "press-1"}))
-    page = await http.get(url)
+    url = visit_url(await anon.post("/ui/visits", data={"form_key": "press-1", "csrf_token": csrf}))
+    page = await anon.get(url)
     assert "受付番号" in page.text and 'data-step="reception"' in page.text
 
-    await http.post(f"{url}/call", data={"counter": "C01", "staff": "s1", "form_key": "a"})
-    page = await http.post(
+    def form(**data: str | list[str]) -> dict[str, str | list[str]]:
+        return {**data, "csrf_token": csrf}
+
+    await anon.post(f"{url}/call", data=form(counter="C01", form_key="a"))
+    page = await anon.post(
         f"{url}/identify",
-        data={
-            "source": "mynumber_card",
-            "name": r.name,
-            "birth_date": r.birth_date,
-            "form_key": "b",
-        },
+        data=form(source="mynumber_card", name=r.name, birth_date=r.birth_date, form_key="b"),
         follow_redirects=True,
     )
     assert 'data-step="lookup"' in page.text and r.name in page.text
 
-    page = await http.post(
+    page = await anon.post(
         f"{url}/choose_resident",
-        data={"atena_no": r.atena_no, "form_key": "c"},
+        data=form(atena_no=r.atena_no, form_key="c"),
         follow_redirects=True,
     )
     assert 'data-step="interview"' in page.text
 
-    page = await http.post(
+    page = await anon.post(
         f"{url}/choose_procedures",
-        data={
-            "procedures": ["inkan_shomei"],
-            "answer.copies": "1",
-            "answer.new_address": "",
-            "form_key": "d",
-        },
+        data=form(procedures=["inkan_shomei"], **{"answer.copies": "1"}, form_key="d"),
         follow_redirects=True,
     )
     assert 'data-step="confirm"' in page.text and "印鑑登録証明書交付申請書" in page.text
 
     # Submitting without a signature shows the server's message and keeps the step.
-    page = await http.post(
-        f"{url}/confirm",
-        data={"strokes": "[]", "form_codes": ["inkan_shomei_shinsei"], "form_key": "e"},
+    page = await anon.post(
+        f"{url}/confirm", data=form(strokes="[]", form_codes=["inkan_shomei_shinsei"], form_key="e")
     )
     assert page.status_code == 422 and "署名がありません" in page.text
 
     strokes = json.dumps([[[0.1, 0.2], [0.4, 0.6], [0.7, 0.3]]])
-    page = await http.post(
+    page = await anon.post(
         f"{url}/confirm",
-        data={"strokes": strokes, "form_codes": ["inkan_shomei_shinsei"], "form_key": "f"},
+        data=form(strokes=strokes, form_codes=["inkan_shomei_shinsei"], form_key="f"),
         follow_redirects=True,
     )
     assert 'data-step="await_rpa"' in page.text and "forms.pdf" in page.text
-    record = re.search(r'name="record_id" value="([^"]+)"', page.text)
-    assert record is not None
-    page = await http.post(
-        f"{url}/rpa_result",
-        data={"record_id": record.group(1), "outcome": "done", "form_key": "g"},
-        follow_redirects=True,
+    # Counter staff cannot record the robot's report; the button is not even shown.
+    assert "RPA完了を記録" not in page.text
+    refused = await anon.post(f"{url}/rpa_result", data=form(record_id="x", form_key="g"))
+    assert refused.status_code == 403
+
+
+async def test_csrf_is_required_on_every_form_and_double_submits_are_one_step(
+    anon: httpx.AsyncClient,
+) -> None:
+    csrf = await cookie_login(anon, "staff01")
+    no_token = await anon.post("/ui/visits", data={"form_key": "press-2"})
+    assert no_token.status_code == 403 and "CSRF" in no_token.text
+    wrong = await anon.post("/ui/visits", data={"form_key": "press-2", "csrf_token": "forged"})
+    assert wrong.status_code == 403
+
+    url = visit_url(await anon.post("/ui/visits", data={"form_key": "press-2", "csrf_token": csrf}))
+    again = visit_url(
+        await anon.post("/ui/visits", data={"form_key": "press-2", "csrf_token": csrf})
     )
-    assert 'data-step="done"' in page.text and "完了しました" in page.text
-
-
-async def test_the_same_form_submitted_twice_is_one_step(http: httpx.AsyncClient) -> None:
-    url = visit_url(await http.post("/ui/visits", data={"form_key": "press-2"}))
-    again = visit_url(await http.post("/ui/visits", data={"form_key": "press-2"}))
     assert url == again
-    data = {"counter": "C01", "staff": "s1", "form_key": "same"}
-    assert (await http.post(f"{url}/call", data=data)).status_code == 303
-    assert (await http.post(f"{url}/call", data=data)).status_code == 303  # deduplicated
-    page = await http.get(url)
-    assert 'data-step="identify"' in page.text
+    data = {"counter": "C01", "form_key": "same", "csrf_token": csrf}
+    assert (await anon.post(f"{url}/call", data=data)).status_code == 303
+    assert (await anon.post(f"{url}/call", data=data)).status_code == 303  # deduplicated
+    assert 'data-step="identify"' in (await anon.get(url)).text
+
+
+async def test_login_failures_lock_out_and_a_new_session_on_every_login(
+    anon: httpx.AsyncClient,
+) -> None:
+    bad = await anon.post("/login", data={"staff_id": "staff01", "password": "wrong"})
+    assert bad.status_code == 401 and "職員IDまたはパスワードが違います" in bad.text
+    unknown = await anon.post("/login", data={"staff_id": "nobody", "password": "wrong"})
+    assert unknown.status_code == 401 and "職員IDまたはパスワードが違います" in unknown.text
+
+    await cookie_login(anon, "staff01")
+    first = anon.cookies.get("mado_session")
+    await cookie_login(anon, "staff01")
+    second = anon.cookies.get("mado_session")
+    assert first and second and first != second  # session id never reused (fixation)
+    # The replaced session is dead.
+    anon.cookies.clear()
+    anon.cookies.set("mado_session", first)
+    assert (await anon.get("/")).status_code == 303
+
+    for _ in range(4):
+        await anon.post("/login", data={"staff_id": "kakunin01", "password": "wrong"})
+    locked = await anon.post("/login", data={"staff_id": "kakunin01", "password": "wrong"})
+    assert locked.status_code == 401 and "ロック" in locked.text
+    right_but_locked = await anon.post(
+        "/login", data={"staff_id": "kakunin01", "password": demo_password("kakunin01")}
+    )
+    assert right_but_locked.status_code == 401 and "ロック" in right_but_locked.text
+
+
+async def test_ic_card_login_and_logout(anon: httpx.AsyncClient) -> None:
+    wrong_pin = await anon.post("/login/card", data={"card_id": "0123456789ABCDEF", "pin": "9999"})
+    assert wrong_pin.status_code == 401
+    ok = await anon.post("/login/card", data={"card_id": "0123456789abcdef", "pin": "1234"})
+    assert ok.status_code == 303
+    page = await anon.get("/")
+    assert "窓口 一郎" in page.text
+    out = await anon.post("/logout", data={"csrf_token": csrf_of(page)})
+    assert out.status_code == 303 and out.headers["location"] == "/login"
+    assert (await anon.get("/")).status_code == 303

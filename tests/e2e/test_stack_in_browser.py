@@ -3,13 +3,24 @@ Ctrl-C stops everything; running it again keeps the visit."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
+from madoguchi.seed import DEMO_PIN, DEMO_STAFF, demo_password
 from tests.e2e.conftest import Stack
+
+
+def staff_headers(stack: Stack) -> dict[str, str]:
+    r = httpx.post(
+        stack.url + "/api/auth/login",
+        json={"staff_id": "staff01", "password": demo_password("staff01")},
+    )
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
 
 pytestmark = pytest.mark.slow
 
@@ -24,6 +35,12 @@ def test_walk_one_visit_in_the_browser_then_restart_keeps_it(
 
     page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="ja-JP")
     page.goto(stack.url + "/")
+    # Not logged in: the login screen. The card middleware fills the card ID; the clerk the PIN.
+    expect(page).to_have_url(re.compile(r"/login\?next=/$"))
+    page.get_by_label("カードID").fill(DEMO_STAFF[0][4])
+    page.get_by_label("PIN").fill(DEMO_PIN)
+    page.get_by_role("button", name="カードでログイン").click()
+    expect(page.locator("#me")).to_contain_text("staff01")
     page.get_by_role("button", name="整理券を発行").click()
     expect(page.locator("#step")).to_have_attribute("data-step", "reception")
     visit_url = page.url
@@ -59,10 +76,24 @@ def test_walk_one_visit_in_the_browser_then_restart_keeps_it(
 
     href = page.get_by_role("link", name="forms.pdf").get_attribute("href")
     assert href is not None
-    pdf = httpx.get(stack.url + href)
+    pdf = httpx.get(stack.url + href, headers=staff_headers(stack))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
-    page.get_by_role("button", name="RPA完了を記録（デモ）").click()
+    # The robot reports through its own API login; the clerk's screen then shows 完了.
+    token = httpx.post(
+        stack.url + "/api/auth/login",
+        json={"staff_id": "rpa01", "password": demo_password("rpa01")},
+    ).json()["token"]
+    visit_id = visit_url.rsplit("/", 1)[1]
+    state = httpx.get(stack.url + f"/api/visits/{visit_id}", headers=staff_headers(stack))
+    for record in state.json()["records"]:
+        r = httpx.post(
+            stack.url + f"/api/rpa/visits/{visit_id}/results",
+            json={"record_id": record["record_id"], "outcome": "done"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert r.status_code == 200, r.text
+    page.reload()
     expect(page.locator("#done")).to_be_visible()
     page.screenshot(path=str(tmp_path_factory.getbasetemp() / "visit-done.png"), full_page=True)
 
@@ -70,7 +101,7 @@ def test_walk_one_visit_in_the_browser_then_restart_keeps_it(
     assert stack.stop() == 0
     assert stack.output is not None
     assert "停止しました" in stack.output.read_text(encoding="utf-8")
-    # ... and running it again on the same data keeps the visit.
+    # ... and running it again on the same data keeps the visit (and the login).
     stack.start()
     page.goto(visit_url)
     expect(page.locator("#step")).to_have_attribute("data-step", "done")

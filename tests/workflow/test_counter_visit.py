@@ -62,7 +62,7 @@ async def update_events(client: Client, visit_id: str) -> int:
 async def test_whole_visit_from_ticket_to_done(
     worker: Worker, gateway: VisitGateway, settings: Settings
 ) -> None:
-    visit_id = await gateway.start()
+    visit_id = await gateway.start(**factories.HOME)
     state = await gateway.wait_for_ticket(visit_id)
     assert state.step == Step.RECEPTION and state.ticket_no is not None
     assert state.catalog_version == "2026.11-1"
@@ -110,7 +110,7 @@ async def test_whole_visit_from_ticket_to_done(
 async def test_out_of_order_and_invalid_input_is_rejected_without_touching_history(
     worker: Worker, gateway: VisitGateway, settings: Settings
 ) -> None:
-    visit_id = await gateway.start()
+    visit_id = await gateway.start(**factories.HOME)
     await gateway.wait_for_ticket(visit_id)
     before = await gateway.state(visit_id)
 
@@ -145,7 +145,7 @@ async def test_out_of_order_and_invalid_input_is_rejected_without_touching_histo
 async def test_unknown_procedure_and_missing_answers_are_named(
     worker: Worker, gateway: VisitGateway, settings: Settings
 ) -> None:
-    visit_id = await gateway.start()
+    visit_id = await gateway.start(**factories.HOME)
     r = factories.resident(settings.sqlalchemy_url)
     await gateway.act(visit_id, Action.CALL, factories.CALL)
     await gateway.act(visit_id, Action.IDENTIFY, factories.card_for(r))
@@ -168,14 +168,14 @@ async def test_unknown_procedure_and_missing_answers_are_named(
 async def test_cancel_with_reason_and_not_after_handoff(
     worker: Worker, gateway: VisitGateway, settings: Settings
 ) -> None:
-    visit_id = await gateway.start()
+    visit_id = await gateway.start(**factories.HOME)
     with pytest.raises(VisitRejected) as no_reason:
         await gateway.act(visit_id, Action.CANCEL, CancelInput(reason="  "))
     assert no_reason.value.problems[0]["field"] == "reason"
     state = await gateway.act(visit_id, Action.CANCEL, CancelInput(reason="来庁者が帰宅"))
     assert state.step == Step.CANCELLED
 
-    other = await gateway.start()
+    other = await gateway.start(**factories.HOME)
     await walk_to_confirm(gateway, settings, other)
     await gateway.act(other, Action.CONFIRM, factories.CONFIRM)
     with pytest.raises(VisitRejected) as late:
@@ -186,7 +186,7 @@ async def test_cancel_with_reason_and_not_after_handoff(
 async def test_rpa_error_marks_the_visit_for_attention_until_done(
     worker: Worker, gateway: VisitGateway, settings: Settings
 ) -> None:
-    visit_id = await gateway.start()
+    visit_id = await gateway.start(**factories.HOME)
     await walk_to_confirm(gateway, settings, visit_id)
     state = await gateway.act(visit_id, Action.CONFIRM, factories.CONFIRM)
     first, second = (r.record_id for r in state.records)
@@ -211,7 +211,7 @@ async def test_no_rpa_report_in_time_marks_the_visit_for_attention(
     worker: Worker, client: Client, settings: Settings
 ) -> None:
     gw = VisitGateway(client, settings.task_queue, rpa_timeout_seconds=1.0, heartbeat_seconds=3.0)
-    visit_id = await gw.start()
+    visit_id = await gw.start(**factories.HOME)
     await walk_to_confirm(gw, settings, visit_id)
     await gw.act(visit_id, Action.CONFIRM, factories.CONFIRM)
     for _ in range(60):
@@ -238,7 +238,7 @@ async def test_an_activity_that_fails_twice_then_succeeds(
     activities = [flaky_print if fn == real.print_forms else fn for fn in activity_functions(real)]
     with ThreadPoolExecutor(max_workers=16) as executor:
         async with build_worker(client, settings, executor, activities):
-            visit_id = await gateway.start()
+            visit_id = await gateway.start(**factories.HOME)
             await walk_to_confirm(gateway, settings, visit_id)
             state = await gateway.act(visit_id, Action.CONFIRM, factories.CONFIRM)
     assert attempts == [1, 2, 3]
@@ -250,8 +250,8 @@ async def test_an_activity_that_fails_twice_then_succeeds(
 async def test_same_idempotency_key_takes_effect_once(
     worker: Worker, gateway: VisitGateway, settings: Settings
 ) -> None:
-    first = await gateway.start(idempotency_key="ticket-press-1")
-    again = await gateway.start(idempotency_key="ticket-press-1")
+    first = await gateway.start(idempotency_key="ticket-press-1", **factories.HOME)
+    again = await gateway.start(idempotency_key="ticket-press-1", **factories.HOME)
     assert first == again
     r = factories.resident(settings.sqlalchemy_url)
     await gateway.act(first, Action.CALL, factories.CALL, "k-call")
@@ -282,7 +282,7 @@ def _payloads(message: Message) -> Iterator[Payload]:
 async def test_temporal_history_holds_no_personal_data_in_the_clear(
     worker: Worker, gateway: VisitGateway, settings: Settings, temporal_env: WorkflowEnvironment
 ) -> None:
-    visit_id = await gateway.start()
+    visit_id = await gateway.start(**factories.HOME)
     state = await walk_to_confirm(gateway, settings, visit_id)
     assert state.resident is not None
     # Read the raw history as the Temporal server (and its web UI) has it: no codec.

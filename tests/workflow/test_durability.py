@@ -87,7 +87,7 @@ async def test_worker_killed_mid_activity_another_worker_finishes_once(
     )
     processes.append(first)
 
-    visit_id = await gateway.start()
+    visit_id = await gateway.start(**factories.HOME)
     await walk_to_confirm(gateway, settings, visit_id)
     confirming = asyncio.create_task(gateway.act(visit_id, Action.CONFIRM, factories.CONFIRM))
     await _wait_for(marker, 30)  # the activity wrote its file and is now frozen
@@ -132,7 +132,7 @@ async def test_temporal_server_restart_on_the_same_database_keeps_open_visits(
         )
         with ThreadPoolExecutor(max_workers=16) as executor:
             async with build_worker(client, settings, executor):
-                visit_id = await gw.start()
+                visit_id = await gw.start(**factories.HOME)
                 state = await walk_to_confirm(gw, settings, visit_id)
                 assert state.step == Step.CONFIRM
         server.stop()
