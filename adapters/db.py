@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +36,20 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
-@lru_cache(maxsize=8)
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
 def engine_for(url: str) -> Engine:
-    """One engine (and pool) per URL per process."""
-    engine = make_engine(url)
-    SQLModel.metadata.create_all(engine)
+    """One engine (and pool) per URL per process, its tables created once."""
+    engine = _engines.get(url)
+    if engine is None:
+        with _engines_lock:  # activity threads may all ask at the first task
+            engine = _engines.get(url)
+            if engine is None:
+                engine = make_engine(url)
+                SQLModel.metadata.create_all(engine)
+                _engines[url] = engine
     return engine
 
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator, Callable
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
@@ -117,11 +116,11 @@ def _route_action(request: Request) -> str:
     return f"http.{getattr(route, 'name', 'unknown')}"
 
 
-Dependency = Callable[[Request], Awaitable[Any]]
+Dependency = Callable[[Request], AsyncIterator[Principal]]
 
 
 def require(permission: Permission) -> Dependency:
-    async def dependency(request: Request) -> Principal:
+    async def dependency(request: Request) -> AsyncIterator[Principal]:
         principal = await current_principal(request)
         if principal is None:
             raise NotAuthenticated()
@@ -129,9 +128,19 @@ def require(permission: Permission) -> Dependency:
             await run_in_threadpool(_audit, request, principal, _route_action(request), "forbidden")
             raise Forbidden(f"権限がありません（{permission}） / missing permission {permission}")
         await _check_csrf(request, principal)
-        if "visit_id" in request.path_params:
-            await run_in_threadpool(_audit, request, principal, _route_action(request), "ok")
-        return principal
+        if "visit_id" not in request.path_params:
+            yield principal
+            return
+        # Written after the route ran, so the entry says what came of it (e.g. VisitNotFound
+        # for a visit outside the caller's scope).
+        result = "ok"
+        try:
+            yield principal
+        except Exception as e:
+            result = type(e).__name__
+            raise
+        finally:
+            await run_in_threadpool(_audit, request, principal, _route_action(request), result)
 
     dependency.permission = permission  # type: ignore[attr-defined]
     return dependency

@@ -1,0 +1,85 @@
+"""The audit chain on SQLite and PostgreSQL: intact, then tampered with."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from adapters import audit
+from adapters.db import session_scope
+from adapters.tables import AuditRow
+from madoguchi.cli import main as mado
+from madoguchi.settings import Settings
+
+
+def _fill(url: str, n: int = 6) -> None:
+    with session_scope(url) as session:
+        for i in range(n):
+            audit.record(session, actor=f"staff{i}", action="resident.read", subject=f"{i:010d}")
+
+
+def test_chain_verifies_and_an_edited_row_is_named(database_url: str) -> None:
+    _fill(database_url)
+    with session_scope(database_url) as session:
+        assert audit.verify(session).ok
+        third = session.exec(select(AuditRow).order_by(AuditRow.id).offset(2)).first()  # type: ignore[arg-type]
+        assert third is not None
+        session.exec(
+            text("update audit_log set actor = 'mallory' where id = :id").bindparams(id=third.id)
+        )  # type: ignore[call-overload]
+        session.commit()
+        report = audit.verify(session)
+    assert not report.ok and report.row_id == third.id and "改ざん" in report.problem
+
+
+def test_a_deleted_row_breaks_the_next_link(database_url: str) -> None:
+    _fill(database_url)
+    with session_scope(database_url) as session:
+        ids = [r.id for r in session.exec(select(AuditRow).order_by(AuditRow.id)).all()]  # type: ignore[arg-type]
+        session.exec(text("delete from audit_log where id = :id").bindparams(id=ids[3]))  # type: ignore[call-overload]
+        session.commit()
+        report = audit.verify(session)
+    assert not report.ok and report.row_id == ids[4] and "chain link broken" in report.problem
+
+
+def test_concurrent_appends_keep_one_chain(database_url: str) -> None:
+    def writer(n: int) -> None:
+        with session_scope(database_url) as session:
+            for i in range(15):
+                audit.record(session, actor=f"t{n}", action="x", detail=str(i))
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with session_scope(database_url) as session:
+        report = audit.verify(session)
+    assert report.ok and report.rows == 60
+
+
+def test_mado_audit_verify_exits_1_and_names_the_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = Settings(data_dir=tmp_path)
+    monkeypatch.setenv("MADO_DATA_DIR", str(tmp_path))
+    from madoguchi import settings as settings_module
+
+    settings_module.get_settings.cache_clear()
+    try:
+        _fill(settings.sqlalchemy_url)
+        assert mado(["audit", "verify"]) == 0
+        with session_scope(settings.sqlalchemy_url) as session:
+            session.exec(text("update audit_log set detail = 'x' where id = 2"))  # type: ignore[call-overload]
+            session.commit()
+        assert mado(["audit", "verify"]) == 1
+        assert "row 2" in capsys.readouterr().err
+        out = tmp_path / "audit.csv"
+        assert mado(["audit", "export", "--out", str(out)]) == 0
+        assert out.read_text(encoding="utf-8").splitlines()[0].startswith("id,at,actor")
+    finally:
+        settings_module.get_settings.cache_clear()
