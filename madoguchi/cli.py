@@ -7,7 +7,7 @@ import sys
 from datetime import datetime
 
 from madoguchi.logging import configure_logging
-from madoguchi.settings import get_settings
+from madoguchi.settings import Settings, get_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,6 +25,16 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--since", type=datetime.fromisoformat, default=None)
     export.add_argument("--until", type=datetime.fromisoformat, default=None)
     export.add_argument("--out", default="-", help="file, or - for standard output")
+    users_cmd = sub.add_parser("users", help="staff accounts").add_subparsers(
+        dest="sub", required=True
+    )
+    imp = users_cmd.add_parser(
+        "import", help="apply the staff roster (CSV); a dry run unless --apply"
+    )
+    imp.add_argument("file")
+    imp.add_argument("--apply", action="store_true")
+    pw = users_cmd.add_parser("set-password", help="set a staff member's password (asked for)")
+    pw.add_argument("staff_id")
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -44,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.sub == "verify":
             return audit_cli.verify(settings)
         return audit_cli.export(settings, args.since, args.until, args.out)
+    if args.command == "users":
+        return _users(args, settings)
     if args.command == "seed":
         from madoguchi.seed import seed_demo_city
 
@@ -51,6 +63,40 @@ def main(argv: list[str] | None = None) -> int:
         print(f"added {added} synthetic residents")
         return 0
     return 2
+
+
+def _users(args: argparse.Namespace, settings: Settings) -> int:
+    import getpass
+
+    from adapters import users
+    from adapters.db import session_scope
+    from adapters.passwords import hash_secret
+    from madoguchi import personnel_update
+
+    operator = f"cli:{getpass.getuser()}"
+    if args.sub == "import":
+        with open(args.file, encoding="utf-8") as f:
+            text = f.read()
+        result = personnel_update.import_roster(settings, text, apply=args.apply, actor=operator)
+        print(personnel_update.describe(result))
+        return 1 if result.problems else 0
+    password = getpass.getpass(f"new password for {args.staff_id}: ")
+    if len(password) < 12:
+        print("passwords must have at least 12 characters", file=sys.stderr)
+        return 1
+    with session_scope(settings.sqlalchemy_url) as session:
+        row = users.get(session, args.staff_id)
+        if row is None:
+            print(f"no such staff id: {args.staff_id}", file=sys.stderr)
+            return 1
+        row.password_hash = hash_secret(password)
+        session.add(row)
+        session.commit()
+        from adapters import audit
+
+        audit.record(session, actor=operator, action="user.password", subject=args.staff_id)
+    print("password set")
+    return 0
 
 
 if __name__ == "__main__":
