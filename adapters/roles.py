@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +17,7 @@ class RoleError(ValueError):
     pass
 
 
-def parse_role(raw: dict[str, object], where: str) -> Role:
+def parse_role(raw: Mapping[str, object], where: str) -> Role:
     try:
         perms = [Permission(str(p)) for p in raw["permissions"]]  # type: ignore[attr-defined]
         return Role(

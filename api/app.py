@@ -13,7 +13,7 @@ from adapters.catalog_files import load_catalog
 from adapters.db import engine_for
 from adapters.object_store import LocalDirectoryStore
 from adapters.temporal_client import VisitGateway, connect
-from api import admin, audit_api, errors, login, request_log, rpa, staff, ui_pages
+from api import admin, admin_pages, audit_api, errors, login, request_log, rpa, staff, ui_pages
 from api.auth import public
 from madoguchi.settings import REPO_ROOT, Settings, get_settings
 
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(rpa.router)
     app.include_router(audit_api.router)
     app.include_router(admin.router)
+    app.include_router(admin_pages.router)
     app.include_router(ui_pages.router)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "ui" / "static"), name="static")
 

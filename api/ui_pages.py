@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from adapters.temporal_client import VisitRejected
-from api.auth import require
+from api.auth import authenticated, require
 from api.deps import CurrentCatalog, Gateway
 from api.errors import STATUS_BY_KIND
 from api.staff import VisitId
@@ -42,6 +42,7 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=REPO_ROOT / "ui" / "templates")
 
 Reader = Annotated[Principal, Depends(require(Permission.VISIT_READ))]
+HOME_SCREENS = ((Permission.USER_MANAGE, "/admin/users"), (Permission.ROLE_MANAGE, "/admin/roles"))
 Creator = Annotated[Principal, Depends(require(Permission.VISIT_CREATE))]
 Stepper = Annotated[Principal, Depends(require(Permission.VISIT_STEP))]
 Canceller = Annotated[Principal, Depends(require(Permission.VISIT_CANCEL))]
@@ -154,7 +155,15 @@ def _render(
 
 
 @router.get("/", response_class=HTMLResponse)
-async def index(request: Request, gw: Gateway, p: Reader) -> HTMLResponse:
+async def index(
+    request: Request, gw: Gateway, p: Annotated[Principal, Depends(authenticated)]
+) -> Response:
+    """The counter's list of visits; people whose work is elsewhere go to their own screen."""
+    if not p.can(Permission.VISIT_READ):
+        for permission, target in HOME_SCREENS:
+            if p.can(permission):
+                return RedirectResponse(target, status_code=303)
+        return RedirectResponse("/docs", status_code=303)
     visits = await gw.list(open_only=True, limit=100, viewer=p)
     labels = {s.value: label for s, label in STEP_LABELS_JA.items()}
     return page(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from sqlmodel import select
 
@@ -93,3 +95,41 @@ async def test_admin_edits_a_role_and_it_takes_effect_at_once(anon: httpx.AsyncC
     refused = await anon.put("/api/admin/roles/madoguchi_shokuin", json=bad, headers=admin)
     assert refused.status_code == 422 and "visit.fly" in refused.json()["error"]["message"]
     assert (await anon.put("/api/admin/roles/x", json=role, headers=staff)).status_code == 403
+
+
+async def test_admin_screens_edit_a_role_and_dry_run_a_roster(anon: httpx.AsyncClient) -> None:
+    r = await anon.post(
+        "/login", data={"staff_id": "admin01", "password": demo_password("admin01"), "next": "/"}
+    )
+    home = await anon.get(r.headers["location"], follow_redirects=True)
+    assert home.url.path == "/admin/users" and "職員名簿の取込" in home.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', home.text)
+    assert csrf is not None
+    token = csrf.group(1)
+
+    files = {"file": ("roster.csv", ROSTER.encode(), "text/csv")}
+    dry = await anon.post("/admin/users/import", data={"csrf_token": token}, files=files)
+    assert dry.status_code == 200 and "ドライラン" in dry.text and "bpr01" in dry.text
+
+    roles_page = await anon.get("/admin/roles")
+    assert "madoguchi_shokuin" in roles_page.text
+    saved = await anon.post(
+        "/admin/roles/bpr_bunsekisha",
+        data={
+            "csrf_token": token,
+            "name": "BPR分析者",
+            "scope": "department",
+            "permissions": ["bpr.export"],
+        },
+    )
+    assert saved.status_code == 303
+    forged = await anon.post(
+        "/admin/roles/bpr_bunsekisha",
+        data={"name": "x", "scope": "all", "permissions": ["audit.read"]},
+    )
+    assert forged.status_code == 403  # no CSRF token
+    bad = await anon.post(
+        "/admin/roles/bpr_bunsekisha",
+        data={"csrf_token": token, "name": "x", "scope": "galaxy", "permissions": []},
+    )
+    assert bad.status_code == 422 and "galaxy" in bad.text
