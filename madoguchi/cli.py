@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime
+from pathlib import Path
 
 from madoguchi.logging import configure_logging
 from madoguchi.settings import Settings, get_settings
@@ -35,6 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--apply", action="store_true")
     pw = users_cmd.add_parser("set-password", help="set a staff member's password (asked for)")
     pw.add_argument("staff_id")
+    bk = sub.add_parser("backup", help="back up the databases, objects and keys (stack may run)")
+    bk.add_argument(
+        "--out", type=Path, default=None, help="folder for backups (default data/backups)"
+    )
+    rs = sub.add_parser("restore", help="restore a backup folder (stop the stack first)")
+    rs.add_argument("folder", type=Path)
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -54,6 +61,24 @@ def main(argv: list[str] | None = None) -> int:
         if args.sub == "verify":
             return audit_cli.verify(settings)
         return audit_cli.export(settings, args.since, args.until, args.out)
+    if args.command in ("backup", "restore"):
+        from madoguchi import backup
+
+        if args.command == "backup":
+            result = backup.backup(settings, args.out)
+            print(f"backup written to {result.directory} ({', '.join(result.files)})")
+            return 0
+        host, _, port = settings.temporal_address.rpartition(":")
+        if _port_open(host, int(port)) or _port_open(settings.api_host, settings.api_port):
+            print("restore refused: stop the stack (mado run) first", file=sys.stderr)
+            return 1
+        try:
+            restored = backup.restore(settings, args.folder)
+        except backup.BackupError as e:
+            print(f"restore refused: {e}", file=sys.stderr)
+            return 1
+        print("restored: " + ", ".join(restored))
+        return 0
     if args.command == "users":
         return _users(args, settings)
     if args.command == "seed":
@@ -63,6 +88,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"added {added} synthetic residents")
         return 0
     return 2
+
+
+def _port_open(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        s.settimeout(0.3)
+        return s.connect_ex((host, port)) == 0
 
 
 def _users(args: argparse.Namespace, settings: Settings) -> int:
