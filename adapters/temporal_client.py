@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +16,7 @@ from temporalio.client import (
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from adapters import search_attributes as sa
@@ -97,22 +98,24 @@ class VisitGateway:
             if idempotency_key
             else uuid.uuid4().hex
         )
-        await self.client.start_workflow(
-            CounterVisit.run,
-            StartVisit(
-                visit_id=visit_id,
-                channel=channel,
-                department=department,
-                counter_group=counter_group,
-                rpa_timeout_seconds=self.rpa_timeout_seconds,
-                heartbeat_seconds=self.heartbeat_seconds,
-            ),
-            id=workflow_id(visit_id),
-            task_queue=self.task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            search_attributes=sa.initial_attributes(department, counter_group),
-        )
+        # A key whose visit has already finished still names that visit: answer with it.
+        with contextlib.suppress(WorkflowAlreadyStartedError):
+            await self.client.start_workflow(
+                CounterVisit.run,
+                StartVisit(
+                    visit_id=visit_id,
+                    channel=channel,
+                    department=department,
+                    counter_group=counter_group,
+                    rpa_timeout_seconds=self.rpa_timeout_seconds,
+                    heartbeat_seconds=self.heartbeat_seconds,
+                ),
+                id=workflow_id(visit_id),
+                task_queue=self.task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                search_attributes=sa.initial_attributes(department, counter_group),
+            )
         return visit_id
 
     async def state(self, visit_id: str, viewer: Principal | None = None) -> VisitState:

@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
         description="Counter visits as durable workflows. Errors are JSON: "
         '`{"error": {"code", "message", "problems": [{"field", "message"}]}}`.',
         lifespan=lifespan,
+        max_body_size=settings.max_request_bytes,
     )
     errors.install(app)
     app.middleware("http")(request_log.log_requests)

@@ -253,6 +253,11 @@ async def test_same_idempotency_key_takes_effect_once(
     first = await gateway.start(idempotency_key="ticket-press-1", **factories.HOME)
     again = await gateway.start(idempotency_key="ticket-press-1", **factories.HOME)
     assert first == again
+    # Even once that visit is over, the key still names it (found by schemathesis: was a 500).
+    done = await gateway.start(idempotency_key="ticket-press-0", **factories.HOME)
+    await gateway.act(done, Action.CANCEL, CancelInput("test"))
+    await gateway.client.get_workflow_handle(workflow_id(done)).result()
+    assert await gateway.start(idempotency_key="ticket-press-0", **factories.HOME) == done
     r = factories.resident(settings.sqlalchemy_url)
     await gateway.act(first, Action.CALL, factories.CALL, "k-call")
     # A double click: the same call twice, concurrently, is one step.
