@@ -61,6 +61,8 @@ class PrintInput:
     ticket_no: int
     forms: list[FilledForm]
     signature: Signature
+    staff: str = ""
+    subject: str = ""  # the resident's 宛名番号, for the audit log
 
 
 @dataclass

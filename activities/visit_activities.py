@@ -77,6 +77,14 @@ class VisitActivities:
         self.catalog_dir = catalog_dir
         self.font_path = font_path
 
+    def _audit(self, actor: str, action: str, visit_id: str, subject: str, detail: str) -> None:
+        # A retried activity audits again: each entry is one real print or write.
+        with session_scope(self.database_url) as session:
+            audit.record(
+                session, actor=actor or "system", action=action, visit_id=visit_id,
+                subject=subject, detail=detail, terminal="worker",
+            )  # fmt: skip
+
     @activity.defn(name="pin_catalog")
     def pin_catalog(self, inp: PinCatalogInput) -> Catalog:
         bind_activity_log_context()
@@ -144,6 +152,7 @@ class VisitActivities:
             font_path=self.font_path,
         )
         stored = self.store.put(f"visits/{inp.visit_id}/forms.pdf", pdf.data)
+        self._audit(inp.staff, "forms.print", inp.visit_id, inp.subject, f"pages={len(inp.forms)}")
         hold_point("print_forms.after_write", activity.heartbeat)
         log.info(
             "forms printed", pages=len(inp.forms), bytes=stored.size, warnings=len(pdf.warnings)
@@ -173,6 +182,13 @@ class VisitActivities:
                 )
                 for code in codes
             ]
+        self._audit(
+            ctx.staff,
+            "handoff.write",
+            ctx.visit_id,
+            inp.resident.atena_no,
+            f"records={len(records)}",
+        )
         hold_point("write_handoff.after_write", activity.heartbeat)
         log.info("application data written", records=len(records), files=len(objects))
         return HandoffResult(records=records, objects=objects)

@@ -195,7 +195,14 @@ class CounterVisit:
         self._enter(Step.PRINT)
         printed = await self._run(
             "print_forms",
-            PrintInput(s.visit_id, s.ticket_no, s.forms, self._signature),
+            PrintInput(
+                s.visit_id,
+                s.ticket_no,
+                s.forms,
+                self._signature,
+                staff=s.staff,
+                subject=s.resident.atena_no if s.resident else "",
+            ),
             PrintResult,
             persistent=True,
         )
