@@ -13,13 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from adapters.tables import AuditRow
+from adapters.tables import AuditAnchorRow, AuditRow
 
 GENESIS = "0" * 64
 _PG_LOCK_KEY = 7_201_370_101  # any constant; names the audit chain's advisory lock
@@ -48,12 +49,7 @@ def record(
     result: str = "ok",
     detail: str = "",
 ) -> None:
-    # Its own transaction, so the caller's open reads or writes never mix into the chain.
-    with Session(session.get_bind()) as chain:
-        if chain.get_bind().dialect.name == "sqlite":
-            chain.exec(text("BEGIN IMMEDIATE"))  # type: ignore[call-overload]
-        else:
-            chain.exec(text(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})"))  # type: ignore[call-overload]
+    with _locked_chain(session) as chain:
         last = chain.exec(
             select(AuditRow.row_hash).order_by(col(AuditRow.id).desc()).limit(1)
         ).first()
@@ -68,6 +64,55 @@ def record(
         chain.commit()
 
 
+@contextmanager
+def _locked_chain(session: Session) -> Iterator[Session]:
+    """A transaction of its own, holding the chain's lock until it ends, so that the
+    caller's open work never mixes into the chain and appends from all processes queue."""
+    with Session(session.get_bind()) as chain:
+        if chain.get_bind().dialect.name == "sqlite":
+            chain.exec(text("BEGIN IMMEDIATE"))  # type: ignore[call-overload]
+        else:
+            chain.exec(text(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})"))  # type: ignore[call-overload]
+        yield chain
+
+
+def purge_before(session: Session, cutoff: datetime, *, actor: str) -> int:
+    """Delete entries older than ``cutoff`` (the retention rule), keeping the chain checkable:
+    an anchor keeps the hash of the last deleted entry, where ``verify`` then starts."""
+    with _locked_chain(session) as chain:
+        last = chain.exec(
+            select(AuditRow)
+            .where(col(AuditRow.at) < cutoff)
+            .order_by(col(AuditRow.id).desc())
+            .limit(1)
+        ).first()
+        if last is None or last.id is None:
+            return 0
+        through = last.id
+        doomed = chain.exec(select(AuditRow).where(col(AuditRow.id) <= through)).all()
+        chain.add(
+            AuditAnchorRow(
+                purged_through_id=through,
+                last_hash=last.row_hash,
+                rows_purged=len(doomed),
+                actor=actor,
+            )
+        )
+        for row in doomed:
+            chain.delete(row)
+        chain.commit()
+    record(
+        session, actor=actor, action="audit.purge", detail=f"through={through} rows={len(doomed)}"
+    )
+    return len(doomed)
+
+
+def _anchor(session: Session) -> AuditAnchorRow | None:
+    return session.exec(
+        select(AuditAnchorRow).order_by(col(AuditAnchorRow.id).desc()).limit(1)
+    ).first()
+
+
 @dataclass
 class ChainReport:
     ok: bool
@@ -77,7 +122,8 @@ class ChainReport:
 
 
 def verify(session: Session, batch: int = 5000) -> ChainReport:
-    prev, count = GENESIS, 0
+    anchor = _anchor(session)
+    prev, count = (anchor.last_hash if anchor else GENESIS), 0
     for row in _rows(session, batch):
         count += 1
         if row.prev_hash != prev:

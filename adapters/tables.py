@@ -63,6 +63,19 @@ class AuditRow(SQLModel, table=True):
     row_hash: str = Field(default="", max_length=64)
 
 
+class AuditAnchorRow(SQLModel, table=True):
+    """Where the chain starts after old entries were purged under the retention rule."""
+
+    __tablename__ = "audit_anchor"
+
+    id: int | None = Field(default=None, primary_key=True)
+    purged_through_id: int
+    last_hash: str = Field(max_length=64)
+    rows_purged: int
+    at: datetime = Field(default_factory=_utcnow)
+    actor: str = Field(max_length=64)
+
+
 class RoleRow(SQLModel, table=True):
     __tablename__ = "roles"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from adapters import audit
 from adapters.db import session_scope
@@ -26,6 +26,15 @@ def verify(settings: Settings) -> int:
         return 0
     print(f"audit log BROKEN at row {report.row_id}: {report.problem}", file=sys.stderr)
     return 1
+
+
+def purge(settings: Settings) -> int:
+    cutoff = datetime.now(UTC) - timedelta(days=settings.audit_retention_days)
+    with session_scope(settings.sqlalchemy_url) as session:
+        purged = audit.purge_before(session, cutoff, actor="cli:audit-purge")
+    days = settings.audit_retention_days
+    print(f"purged {purged} audit rows older than {cutoff.date()} (retention {days} days)")
+    return 0
 
 
 def to_csv(rows: list[AuditRow]) -> str:

@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
         dest="sub", required=True
     )
     audit_cmd.add_parser("verify", help="check the hash chain; exit 1 naming the first bad row")
+    audit_cmd.add_parser("purge", help="delete entries older than MADO_AUDIT_RETENTION_DAYS")
     export = audit_cmd.add_parser("export", help="entries as CSV for the city's auditors")
     export.add_argument("--since", type=datetime.fromisoformat, default=None)
     export.add_argument("--until", type=datetime.fromisoformat, default=None)
@@ -60,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.sub == "verify":
             return audit_cli.verify(settings)
+        if args.sub == "purge":
+            return audit_cli.purge(settings)
         return audit_cli.export(settings, args.since, args.until, args.out)
     if args.command in ("backup", "restore"):
         from madoguchi import backup

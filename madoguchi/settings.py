@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     demo_staff: bool = Field(
         default=True, description="Seed demo staff accounts into an empty user table"
     )
+    audit_retention_days: int = Field(
+        default=1825, ge=30, description="mado audit purge deletes entries older than this"
+    )
     max_request_bytes: int = Field(
         default=2_500_000, gt=0, description="Larger request bodies are refused with 413"
     )

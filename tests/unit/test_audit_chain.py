@@ -83,3 +83,16 @@ def test_mado_audit_verify_exits_1_and_names_the_row(
         assert out.read_text(encoding="utf-8").splitlines()[0].startswith("id,at,actor")
     finally:
         settings_module.get_settings.cache_clear()
+
+
+def test_retention_purge_keeps_the_rest_of_the_chain_checkable(database_url: str) -> None:
+    _fill(database_url, 8)
+    with session_scope(database_url) as session:
+        rows = session.exec(select(AuditRow).order_by(AuditRow.id)).all()  # type: ignore[arg-type]
+        cutoff = rows[4].at  # rows 0-3 are older than this
+        assert audit.purge_before(session, cutoff, actor="test") == 4
+        report = audit.verify(session)
+        assert report.ok and report.rows == 5  # 4 left + the purge's own entry
+        session.exec(text("update audit_anchor set last_hash = :h").bindparams(h="0" * 64))  # type: ignore[call-overload]
+        session.commit()
+        assert not audit.verify(session).ok  # the anchor is part of the chain too
