@@ -78,9 +78,9 @@ class EncryptionCodec(PayloadCodec):
         return out
 
 
-def encrypted_data_converter(key_path: Path) -> DataConverter:
+def encrypted_data_converter(key: bytes) -> DataConverter:
     return dataclasses.replace(
         DataConverter.default,
-        payload_codec=EncryptionCodec(load_or_create_key(key_path)),
+        payload_codec=EncryptionCodec(key),
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )

@@ -7,7 +7,6 @@ import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from temporalio.client import (
@@ -28,7 +27,7 @@ from workflows.counter_visit import CounterVisit
 from workflows.errors import INVALID_INPUT
 
 
-async def connect(address: str, namespace: str, payload_key: Path) -> Client:
+async def connect(address: str, namespace: str, payload_key: bytes) -> Client:
     return await Client.connect(
         address, namespace=namespace, data_converter=encrypted_data_converter(payload_key)
     )

@@ -15,6 +15,7 @@ from adapters.object_store import LocalDirectoryStore
 from adapters.temporal_client import VisitGateway, connect
 from api import admin, admin_pages, audit_api, errors, login, request_log, rpa, staff, ui_pages
 from api.auth import public
+from madoguchi.crypto import payload_key
 from madoguchi.settings import REPO_ROOT, Settings, get_settings
 
 
@@ -25,7 +26,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine_for(settings.sqlalchemy_url)
         temporal = client or await connect(
-            settings.temporal_address, settings.temporal_namespace, settings.payload_key_path
+            settings.temporal_address, settings.temporal_namespace, payload_key(settings)
         )
         app.state.settings = settings
         app.state.catalog = load_catalog(settings.catalog_dir)

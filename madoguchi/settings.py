@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(
         default=2_500_000, gt=0, description="Larger request bodies are refused with 413"
     )
+    key_provider: str = Field(
+        default="local", pattern="^(local|kms)$", description="Master key: local file or AWS KMS"
+    )
+    kms_key_id: str = Field(default="", description="KMS key id or ARN (key_provider=kms)")
+    aws_region: str = "ap-northeast-1"
+    aws_endpoint_url: str | None = Field(default=None, description="Only for tests (moto)")
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -15,6 +15,7 @@ from activities.visit_activities import VisitActivities
 from adapters.db import engine_for
 from adapters.object_store import LocalDirectoryStore
 from adapters.temporal_client import connect
+from madoguchi.crypto import payload_key
 from madoguchi.logging import configure_logging, get_logger
 from madoguchi.settings import Settings, get_settings
 from workflows.counter_visit import CounterVisit
@@ -61,7 +62,7 @@ def build_worker(
 async def run_worker(settings: Settings) -> None:
     engine_for(settings.sqlalchemy_url)  # create tables before the first activity needs them
     client = await connect(
-        settings.temporal_address, settings.temporal_namespace, settings.payload_key_path
+        settings.temporal_address, settings.temporal_namespace, payload_key(settings)
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -92,7 +92,7 @@ def payload_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 async def temporal_env(payload_key: Path) -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
-        data_converter=encrypted_data_converter(payload_key),
+        data_converter=encrypted_data_converter(load_or_create_key(payload_key)),
         dev_server_existing_path=temporal_cli_path(),
         search_attributes=list(search_attributes.ALL),
     )
@@ -121,3 +121,27 @@ def gateway(client: Client, settings: Settings) -> VisitGateway:
         rpa_timeout_seconds=settings.rpa_timeout_minutes * 60,
         heartbeat_seconds=settings.activity_heartbeat_seconds,
     )
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """moto's standalone server on loopback: AWS APIs (KMS, S3) over real HTTP."""
+    import subprocess
+    import sys
+
+    from adapters.temporal_server import free_port, wait_for_port
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    try:
+        wait_for_port("127.0.0.1", port, 30)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)

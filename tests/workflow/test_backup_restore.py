@@ -15,6 +15,7 @@ from adapters.temporal_server import DevServer, free_port
 from domain.steps import Action, Step
 from domain.visit import CancelInput, ChooseResidentInput, RpaOutcome, RpaResultInput
 from madoguchi import backup
+from madoguchi.crypto import payload_key
 from madoguchi.settings import Settings
 from madoguchi.worker import build_worker
 from tests import factories
@@ -27,7 +28,7 @@ async def test_restore_drill(settings: Settings, tmp_path: Path) -> None:
     r = factories.resident(settings.sqlalchemy_url)
 
     async def gateway() -> VisitGateway:
-        client = await connect(server.address, "default", settings.payload_key_path)
+        client = await connect(server.address, "default", payload_key(settings))
         return VisitGateway(
             client, settings.task_queue, rpa_timeout_seconds=3600, heartbeat_seconds=3
         )

@@ -19,6 +19,7 @@ from adapters.temporal_client import VisitGateway, connect
 from adapters.temporal_server import DevServer, free_port
 from domain.steps import Action, Step
 from domain.visit import RpaOutcome, RpaResultInput
+from madoguchi.crypto import payload_key
 from madoguchi.settings import REPO_ROOT, Settings
 from madoguchi.worker import build_worker
 from tests import factories
@@ -126,7 +127,7 @@ async def test_temporal_server_restart_on_the_same_database_keeps_open_visits(
     server = DevServer(db_file, port=port, ui_port=None, log_file=tmp_path / "temporal.log")
     server.start()
     try:
-        client = await connect(server.address, "default", settings.payload_key_path)
+        client = await connect(server.address, "default", payload_key(settings))
         gw = VisitGateway(
             client, settings.task_queue, rpa_timeout_seconds=3600, heartbeat_seconds=3
         )
@@ -139,7 +140,7 @@ async def test_temporal_server_restart_on_the_same_database_keeps_open_visits(
         assert server.process is not None and server.process.returncode is not None
 
         server.start()
-        client = await connect(server.address, "default", settings.payload_key_path)
+        client = await connect(server.address, "default", payload_key(settings))
         gw = VisitGateway(
             client, settings.task_queue, rpa_timeout_seconds=3600, heartbeat_seconds=3
         )
