@@ -13,7 +13,18 @@ from adapters.catalog_files import load_catalog
 from adapters.db import engine_for
 from adapters.object_store import LocalDirectoryStore
 from adapters.temporal_client import VisitGateway, connect
-from api import admin, admin_pages, audit_api, errors, login, request_log, rpa, staff, ui_pages
+from api import (
+    admin,
+    admin_pages,
+    audit_api,
+    errors,
+    login,
+    oidc_login,
+    request_log,
+    rpa,
+    staff,
+    ui_pages,
+)
 from api.auth import public
 from madoguchi.crypto import payload_key
 from madoguchi.settings import REPO_ROOT, Settings, get_settings
@@ -51,6 +62,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     errors.install(app)
     app.middleware("http")(request_log.log_requests)
     app.include_router(login.router)
+    app.include_router(oidc_login.router)
     app.include_router(staff.router)
     app.include_router(rpa.router)
     app.include_router(audit_api.router)

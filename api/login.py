@@ -62,7 +62,9 @@ async def _cookie_login(request: Request, login: accounts.Login, next_url: str) 
 def _login_page(
     request: Request, next_url: str, error: str = "", status: int = 200
 ) -> HTMLResponse:
-    return page(request, "login.html", {"next": _safe_next(next_url), "error": error}, status)
+    oidc_on = bool(get_settings(request).oidc_issuer)
+    context = {"next": _safe_next(next_url), "error": error, "oidc": oidc_on}
+    return page(request, "login.html", context, status)
 
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False, dependencies=[Public])

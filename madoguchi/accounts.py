@@ -130,6 +130,17 @@ def login_with_card(
         )  # fmt: skip
 
 
+def login_with_oidc(settings: Settings, staff_id: str, *, terminal: str) -> Login:
+    """The provider proved who this is; the account here must exist, be active and unlocked,
+    and its roles come from here, not from the provider."""
+    with session_scope(settings.sqlalchemy_url) as session:
+        user = users.get(session, staff_id)
+        return _attempt(
+            session, settings, user, True, claimed=staff_id[:40], method="oidc",
+            kind="cookie", terminal=terminal, refused=REFUSED,
+        )  # fmt: skip
+
+
 def principal_for_token(
     settings: Settings, token: str, *, terminal: str
 ) -> tuple[Principal, str] | None:

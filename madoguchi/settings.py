@@ -69,6 +69,15 @@ class Settings(BaseSettings):
     kms_key_id: str = Field(default="", description="KMS key id or ARN (key_provider=kms)")
     aws_region: str = "ap-northeast-1"
     aws_endpoint_url: str | None = Field(default=None, description="Only for tests (moto)")
+    oidc_issuer: str = Field(default="", description="OpenID provider; empty turns OIDC login off")
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_redirect_url: str = Field(
+        default="", description="e.g. https://madoguchi.city/login/oidc/callback"
+    )
+    oidc_staff_claim: str = Field(
+        default="preferred_username", description="Claim holding the staff id"
+    )
     log_level: str = "INFO"
     log_json: bool = True
 
