@@ -1,4 +1,4 @@
-"""Object storage: one interface; a local directory here, S3 in production (later issue).
+"""Object storage: one interface; a local directory (the embedded default) or S3.
 
 Keys are relative, ``/``-separated paths such as ``visits/<id>/forms.pdf``. Writes are
 atomic (temp file then rename), so a crash never leaves half a file under a real key.
@@ -6,11 +6,12 @@ atomic (temp file then rename), so a crash never leaves half a file under a real
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import tempfile
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import Any, Protocol
 
 from domain.visit import StoredObject
 
@@ -76,4 +77,67 @@ class LocalDirectoryStore:
                 key = path.relative_to(self.root).as_posix()
                 if key.startswith(prefix):
                     keys.append(key)
+        return sorted(keys)
+
+
+class S3Store:
+    """AWS S3 (or any S3-compatible server). A PUT is atomic: readers see the whole object
+    or none. With ``sse_kms_key_id`` every object is encrypted by KMS (SSE-KMS)."""
+
+    def __init__(
+        self,
+        bucket: str,
+        *,
+        prefix: str = "",
+        region: str = "ap-northeast-1",
+        endpoint_url: str | None = None,
+        sse_kms_key_id: str | None = None,
+    ) -> None:
+        import boto3
+
+        self._s3: Any = boto3.client("s3", region_name=region, endpoint_url=endpoint_url)
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.sse_kms_key_id = sse_kms_key_id
+
+    def _key(self, key: str) -> str:
+        return self.prefix + _check_key(key).as_posix()
+
+    def put(self, key: str, data: bytes) -> StoredObject:
+        extra: dict[str, str] = {}
+        if self.sse_kms_key_id:
+            extra = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": self.sse_kms_key_id}
+        described = describe(key, data)
+        self._s3.put_object(
+            Bucket=self.bucket,
+            Key=self._key(key),
+            Body=data,
+            ChecksumSHA256=base64.b64encode(bytes.fromhex(described.sha256)).decode(),
+            **extra,
+        )
+        return described
+
+    def get(self, key: str) -> bytes:
+        try:
+            answer = self._s3.get_object(Bucket=self.bucket, Key=self._key(key))
+        except self._s3.exceptions.NoSuchKey:
+            raise KeyError(key) from None
+        return bytes(answer["Body"].read())
+
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self._s3.head_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+    def list(self, prefix: str = "") -> list[str]:
+        keys: list[str] = []
+        paginator = self._s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + prefix):
+            keys += [obj["Key"][len(self.prefix) :] for obj in page.get("Contents", [])]
         return sorted(keys)

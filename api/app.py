@@ -11,7 +11,6 @@ from temporalio.client import Client
 
 from adapters.catalog_files import load_catalog
 from adapters.db import engine_for
-from adapters.object_store import LocalDirectoryStore
 from adapters.temporal_client import VisitGateway, connect
 from api import (
     admin,
@@ -28,6 +27,7 @@ from api import (
 from api.auth import public
 from madoguchi.crypto import payload_key
 from madoguchi.settings import REPO_ROOT, Settings, get_settings
+from madoguchi.storage import object_store
 
 
 def create_app(settings: Settings | None = None, client: Client | None = None) -> FastAPI:
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
         )
         app.state.settings = settings
         app.state.catalog = load_catalog(settings.catalog_dir)
-        app.state.store = LocalDirectoryStore(settings.objects_root)
+        app.state.store = object_store(settings)
         app.state.gateway = VisitGateway(
             temporal,
             settings.task_queue,

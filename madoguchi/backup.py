@@ -5,7 +5,8 @@
 after checking every file against the backup's manifest. Visits that were in flight at
 backup time continue from where they were.
 
-A backup holds the payload key that decrypts Temporal's history and the resident register:
+With ``MADO_OBJECT_STORE=s3`` the objects are not copied: S3 versioning and AWS Backup keep
+them. A backup holds the payload key that decrypts Temporal's history and the resident register:
 store it encrypted and access-controlled (in production, AWS Backup with KMS).
 """
 

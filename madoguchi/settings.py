@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     object_store_dir: Path | None = Field(
         default=None, description="Local object store root; empty means data_dir/objects"
     )
+    object_store: str = Field(default="local", pattern="^(local|s3)$")
+    s3_bucket: str = ""
+    s3_prefix: str = Field(default="", description="Key prefix inside the bucket")
+    s3_endpoint_url: str | None = Field(
+        default=None, description="S3-compatible server; empty is AWS"
+    )
+    s3_sse_kms_key_id: str | None = Field(default=None, description="SSE-KMS key for every object")
     catalog_dir: Path = Field(
         default=REPO_ROOT / "catalog", description="The city's catalog (procedures, forms, layouts)"
     )

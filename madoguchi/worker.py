@@ -13,11 +13,11 @@ from temporalio.worker import Worker
 
 from activities.visit_activities import VisitActivities
 from adapters.db import engine_for
-from adapters.object_store import LocalDirectoryStore
 from adapters.temporal_client import connect
 from madoguchi.crypto import payload_key
 from madoguchi.logging import configure_logging, get_logger
 from madoguchi.settings import Settings, get_settings
+from madoguchi.storage import object_store
 from workflows.counter_visit import CounterVisit
 
 log = get_logger(__name__)
@@ -26,7 +26,7 @@ log = get_logger(__name__)
 def visit_activities(settings: Settings) -> VisitActivities:
     return VisitActivities(
         database_url=settings.sqlalchemy_url,
-        store=LocalDirectoryStore(settings.objects_root),
+        store=object_store(settings),
         catalog_dir=settings.catalog_dir,
         font_path=settings.font_path,
     )

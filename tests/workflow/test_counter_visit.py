@@ -32,6 +32,7 @@ from domain.visit import (
     VisitState,
 )
 from madoguchi.settings import Settings
+from madoguchi.storage import object_store
 from madoguchi.worker import activity_functions, build_worker, visit_activities
 from tests import factories
 from workflows.counter_visit import CounterVisit
@@ -303,3 +304,26 @@ async def test_temporal_history_holds_no_personal_data_in_the_clear(
             # Only search attribute values (step, counter, staff id, procedure codes) are plain.
             assert "type" in p.metadata, p
     assert encrypted >= 10  # start input, update inputs and results, activity inputs/results
+
+
+async def test_whole_visit_with_s3_as_the_object_store(
+    client: Client, settings: Settings, moto_endpoint: str
+) -> None:
+    import boto3
+
+    boto3.client("s3", region_name="ap-northeast-1", endpoint_url=moto_endpoint).create_bucket(
+        Bucket="mado-visits", CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"}
+    )
+    on_s3 = settings.model_copy(
+        update={"object_store": "s3", "s3_bucket": "mado-visits", "s3_endpoint_url": moto_endpoint}
+    )
+    gw = VisitGateway(client, on_s3.task_queue, rpa_timeout_seconds=3600, heartbeat_seconds=3)
+    with ThreadPoolExecutor(max_workers=16) as executor:
+        async with build_worker(client, on_s3, executor):
+            visit_id = await gw.start(**factories.HOME)
+            await walk_to_confirm(gw, on_s3, visit_id)
+            state = await gw.act(visit_id, Action.CONFIRM, factories.CONFIRM)
+    store = object_store(on_s3)
+    assert store.list(f"visits/{visit_id}/") == [f"visits/{visit_id}/forms.pdf"]
+    assert store.get(state.documents[0].key).startswith(b"%PDF")
+    assert store.get(state.records[0].object_key).decode("utf-8").startswith("受付番号,")
