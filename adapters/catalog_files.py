@@ -8,6 +8,7 @@ from typing import Any
 
 from domain.binding import KNOWN_FORMATS, BindingContext, BindingError, resolve
 from domain.catalog import Catalog, CsvColumn, CsvLayout, FieldSpec, FormSpec, Procedure, Question
+from domain.juki_file import Column
 from domain.resident import ResidentRecord
 
 
@@ -84,6 +85,19 @@ def _procedure(raw: dict[str, Any]) -> Procedure:
             f"procedure {code}, layout {layout.code}, column {c.name}", c.source, c.format
         )
     return proc
+
+
+def load_juki_layout(catalog_dir: Path) -> dict[str, Column]:
+    """The city's 住民記録 column names mapped to madoguchi items."""
+    path = catalog_dir / "juki_layout.json"
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return {
+            name: Column(item=str(spec["item"]), required=bool(spec.get("required", False)))
+            for name, spec in raw["columns"].items()
+        }
+    except (OSError, json.JSONDecodeError, KeyError, TypeError) as e:
+        raise CatalogError(f"{path}: {e}") from None
 
 
 def load_catalog(catalog_dir: Path) -> Catalog:
