@@ -16,11 +16,12 @@ from domain.visit import IdCardData
 _SEARCH_LIMIT = 500
 
 
-def to_row(r: ResidentRecord) -> ResidentRow:
+def to_row(r: ResidentRecord, extras: str = "{}") -> ResidentRow:
     return ResidentRow(
         **{k: getattr(r, k) for k in ResidentRecord.__dataclass_fields__},
         name_key=name_key(r.name),
         kana_key=kana_key(r.kana),
+        extras=extras,
     )
 
 

@@ -29,6 +29,17 @@ class ResidentRow(SQLModel, table=True):
     katagaki: str = Field(default="", max_length=100)
     resident_type: str = Field(default="日本人", max_length=10)
     status: str = Field(default="住民", max_length=10)
+    tsusho: str = Field(default="", max_length=100)
+    kyuuji: str = Field(default="", max_length=100)
+    romaji: str = Field(default="", max_length=200)
+    nationality: str = Field(default="", max_length=100)
+    zairyu_shikaku: str = Field(default="", max_length=100)
+    zairyu_expiry: str = Field(default="", max_length=10)
+    became_resident_on: str = Field(default="", max_length=10)
+    idou_jiyu: str = Field(default="", max_length=20)
+    idou_on: str = Field(default="", max_length=10)
+    previous_address: str = Field(default="", max_length=200)
+    extras: str = Field(default="{}", max_length=4000)  # the city's own columns, kept as JSON
     # Search keys: the name folded for variants, the kana folded for spelling.
     name_key: str = Field(index=True, max_length=100)
     kana_key: str = Field(index=True, max_length=100)
@@ -61,6 +72,60 @@ class AuditRow(SQLModel, table=True):
     detail: str = Field(default="", max_length=500)
     prev_hash: str = Field(default="", max_length=64)
     row_hash: str = Field(default="", max_length=64)
+
+
+class ImportRow(SQLModel, table=True):
+    """One inbound file and what became of it."""
+
+    __tablename__ = "imports"
+
+    file_key: str = Field(primary_key=True, max_length=300)
+    sha256: str = Field(index=True, max_length=64)
+    kind: str = Field(default="", max_length=10)
+    rows: int = 0
+    status: str = Field(default="running", max_length=20)  # running|done|rejected|duplicate
+    reason: str = Field(default="", max_length=500)
+    applied: int = 0
+    quarantined: int = 0
+    started_at: datetime = Field(default_factory=_utcnow)
+    finished_at: datetime | None = None
+
+
+class ImportChunkRow(SQLModel, table=True):
+    """A chunk of a file already applied: written in the same transaction as its rows."""
+
+    __tablename__ = "import_chunks"
+
+    file_key: str = Field(primary_key=True, max_length=300)
+    chunk: int = Field(primary_key=True)
+    applied: int = 0
+    quarantined: int = 0
+
+
+class QuarantineRow(SQLModel, table=True):
+    __tablename__ = "import_quarantine"
+
+    id: int | None = Field(default=None, primary_key=True)
+    file_key: str = Field(index=True, max_length=300)
+    row: int
+    item: str = Field(max_length=40)
+    reason: str = Field(max_length=300)
+
+
+class ResidentHistoryRow(SQLModel, table=True):
+    """Every change an import made to a resident: before and after, and why."""
+
+    __tablename__ = "resident_history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    atena_no: str = Field(index=True, max_length=15)
+    file_key: str = Field(max_length=300)
+    row: int
+    idou_jiyu: str = Field(default="", max_length=20)
+    idou_on: str = Field(default="", max_length=10)
+    before: str = Field(default="", max_length=8000)  # JSON, empty when the person is new
+    after: str = Field(max_length=8000)
+    at: datetime = Field(default_factory=_utcnow)
 
 
 class AuditAnchorRow(SQLModel, table=True):

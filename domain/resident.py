@@ -23,6 +23,16 @@ class ResidentRecord:
     katagaki: str = ""  # 方書
     resident_type: str = "日本人"  # 住民種別
     status: str = "住民"  # 住民状態
+    tsusho: str = ""  # 通称
+    kyuuji: str = ""  # 旧氏
+    romaji: str = ""  # 氏名_外国人ローマ字
+    nationality: str = ""  # 国籍等
+    zairyu_shikaku: str = ""  # 在留資格等
+    zairyu_expiry: str = ""  # 在留期間の満了の日
+    became_resident_on: str = ""  # 住民となった年月日
+    idou_jiyu: str = ""  # 異動事由 of the last change
+    idou_on: str = ""  # 異動年月日
+    previous_address: str = ""  # 転入前住所
 
     @property
     def full_address(self) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.import_activities import ImportActivities
 from activities.visit_activities import VisitActivities
 from adapters.db import engine_for
 from adapters.temporal_client import connect
@@ -19,6 +20,7 @@ from madoguchi.logging import configure_logging, get_logger
 from madoguchi.settings import Settings, get_settings
 from madoguchi.storage import object_store
 from workflows.counter_visit import CounterVisit
+from workflows.resident_import import ResidentImport
 
 log = get_logger(__name__)
 
@@ -29,6 +31,14 @@ def visit_activities(settings: Settings) -> VisitActivities:
         store=object_store(settings),
         catalog_dir=settings.catalog_dir,
         font_path=settings.font_path,
+    )
+
+
+def import_activities(settings: Settings) -> ImportActivities:
+    return ImportActivities(
+        database_url=settings.sqlalchemy_url,
+        store=object_store(settings),
+        catalog_dir=settings.catalog_dir,
     )
 
 
@@ -43,6 +53,10 @@ def activity_functions(acts: VisitActivities) -> list[Callable[..., Any]]:
     ]
 
 
+def import_functions(acts: ImportActivities) -> list[Callable[..., Any]]:
+    return [acts.inspect_inbound, acts.apply_inbound, acts.finish_import]
+
+
 def build_worker(
     client: Client,
     settings: Settings,
@@ -52,8 +66,11 @@ def build_worker(
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[CounterVisit],
-        activities=activities or activity_functions(visit_activities(settings)),
+        workflows=[CounterVisit, ResidentImport],
+        activities=[
+            *(activities or activity_functions(visit_activities(settings))),
+            *import_functions(import_activities(settings)),
+        ],
         activity_executor=executor,
         max_concurrent_activities=16,
     )
