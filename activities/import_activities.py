@@ -163,3 +163,25 @@ class ImportActivities:
                 terminal="worker",
                 detail=counts,
             )
+
+
+@dataclass
+class PollInput:
+    prefix: str = "inbound/juki/"
+
+
+class InboundLister:
+    def __init__(self, *, database_url: str, store: ObjectStore) -> None:
+        self.database_url = database_url
+        self.store = store
+
+    @activity.defn(name="list_new_manifests")
+    def list_new_manifests(self, inp: PollInput) -> list[str]:
+        """Manifests in the inbound prefix whose file has no import record yet."""
+        manifests = [k for k in self.store.list(inp.prefix) if k.endswith(".manifest.json")]
+        with session_scope(self.database_url) as session:
+            known = set(session.exec(select(ImportRow.file_key)).all())
+        return [
+            k for k in manifests
+            if k not in known and k.removesuffix(".manifest.json") + ".csv" not in known
+        ]  # fmt: skip

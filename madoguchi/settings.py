@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     # worker within seconds instead of waiting for the whole start-to-close timeout.
     activity_heartbeat_seconds: float = Field(default=10.0, gt=0)
     rpa_timeout_minutes: float = Field(default=60.0, gt=0)
+    import_poll_seconds: float = Field(
+        default=60.0, ge=5, description="How often inbound/juki/ is polled"
+    )
     answer_within_seconds: float = Field(
         default=30.0, gt=0, description="A staff step with no answer by then gets 503 (retry)"
     )

@@ -11,15 +11,17 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.import_activities import ImportActivities
+from activities.import_activities import ImportActivities, InboundLister
 from activities.visit_activities import VisitActivities
 from adapters.db import engine_for
+from adapters.schedules import ensure_inbound_poller
 from adapters.temporal_client import connect
 from madoguchi.crypto import payload_key
 from madoguchi.logging import configure_logging, get_logger
 from madoguchi.settings import Settings, get_settings
 from madoguchi.storage import object_store
 from workflows.counter_visit import CounterVisit
+from workflows.inbound_poller import InboundPoller
 from workflows.resident_import import ResidentImport
 
 log = get_logger(__name__)
@@ -57,6 +59,10 @@ def import_functions(acts: ImportActivities) -> list[Callable[..., Any]]:
     return [acts.inspect_inbound, acts.apply_inbound, acts.finish_import]
 
 
+def lister(settings: Settings) -> InboundLister:
+    return InboundLister(database_url=settings.sqlalchemy_url, store=object_store(settings))
+
+
 def build_worker(
     client: Client,
     settings: Settings,
@@ -66,10 +72,11 @@ def build_worker(
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[CounterVisit, ResidentImport],
+        workflows=[CounterVisit, ResidentImport, InboundPoller],
         activities=[
             *(activities or activity_functions(visit_activities(settings))),
             *import_functions(import_activities(settings)),
+            lister(settings).list_new_manifests,
         ],
         activity_executor=executor,
         max_concurrent_activities=16,
@@ -85,6 +92,7 @@ async def run_worker(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    await ensure_inbound_poller(client, settings.task_queue, settings.import_poll_seconds)
     with ThreadPoolExecutor(max_workers=16) as executor:
         worker = build_worker(client, settings, executor)
         log.info("worker started", task_queue=settings.task_queue)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from dataclasses import replace
 
 from sqlmodel import select
 from temporalio.client import Client
+from temporalio.service import RPCError
 from temporalio.testing import ActivityEnvironment
 from temporalio.worker import Worker
 
-from activities.import_activities import ApplyInput
+from activities.import_activities import ApplyInput, PollInput
 from adapters import residents
 from adapters.catalog_files import load_juki_layout
 from adapters.db import session_scope
+from adapters.schedules import ensure_inbound_poller, poller_schedule_id
 from adapters.tables import ImportChunkRow, ImportRow, QuarantineRow, ResidentHistoryRow
 from domain.resident import ResidentRecord
 from madoguchi import demo_city
@@ -22,6 +25,7 @@ from madoguchi.juki_export import drop_file, juki_csv
 from madoguchi.settings import Settings
 from madoguchi.storage import object_store
 from madoguchi.worker import import_activities
+from workflows.inbound_poller import InboundPoller, import_workflow_id
 from workflows.resident_import import ImportInput, ImportOutcome, ResidentImport
 
 
@@ -155,3 +159,36 @@ def test_a_retried_apply_skips_the_chunks_already_applied(settings: Settings) ->
             )
         ).all()
     assert len(chunks) == 3 and len(history) == 30
+
+
+async def test_the_schedule_polls_the_inbound_prefix_and_imports_each_file_once(
+    worker: Worker, client: Client, settings: Settings
+) -> None:
+    store = object_store(settings)
+    layout = load_juki_layout(settings.catalog_dir)
+    people = city(settings, 12)
+    key = drop_file(store, "polled", juki_csv(people, layout), kind="full", rows=12)
+
+    await ensure_inbound_poller(client, settings.task_queue, every_seconds=3600)
+    await ensure_inbound_poller(client, settings.task_queue, every_seconds=3600)  # idempotent
+    handle = client.get_schedule_handle(poller_schedule_id(settings.task_queue))
+    try:
+        await handle.trigger()
+        imported = client.get_workflow_handle_for(ResidentImport.run, import_workflow_id(key))
+        for _ in range(100):
+            try:
+                outcome = await imported.result()
+                break
+            except RPCError:  # not started yet
+                await asyncio.sleep(0.1)
+        assert (outcome.status, outcome.applied) == ("done", 12)
+        # A second poll finds nothing new.
+        again = await client.execute_workflow(
+            InboundPoller.run,
+            PollInput(),
+            id=f"poll-{uuid.uuid4().hex}",
+            task_queue=settings.task_queue,
+        )
+        assert again == []
+    finally:
+        await handle.delete()
