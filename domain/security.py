@@ -26,6 +26,7 @@ class Permission(StrEnum):
     USER_MANAGE = "user.manage"
     ROLE_MANAGE = "role.manage"
     AUDIT_READ = "audit.read"
+    REGISTER_ADMIN = "register.admin"  # inbound 住民記録 files, rejections, quarantine
     MYNUMBER_READ = "mynumber.read"  # see 個人番号 unmasked (no default role has it)
 
 
