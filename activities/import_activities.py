@@ -177,11 +177,19 @@ class InboundLister:
 
     @activity.defn(name="list_new_manifests")
     def list_new_manifests(self, inp: PollInput) -> list[str]:
-        """Manifests in the inbound prefix whose file has no import record yet."""
+        """Manifests in the inbound prefix whose file has no import record yet, oldest
+        ``generated_at`` first: a delta must never apply before the snapshot it follows."""
         manifests = [k for k in self.store.list(inp.prefix) if k.endswith(".manifest.json")]
         with session_scope(self.database_url) as session:
             known = set(session.exec(select(ImportRow.file_key)).all())
-        return [
+        new = [
             k for k in manifests
             if k not in known and k.removesuffix(".manifest.json") + ".csv" not in known
         ]  # fmt: skip
+        return sorted(new, key=lambda k: (self._generated_at(k), k))
+
+    def _generated_at(self, key: str) -> str:
+        try:
+            return str(json.loads(self.store.get(key)).get("generated_at", ""))
+        except (KeyError, ValueError, AttributeError):
+            return ""  # unreadable: first in line, and the import will reject it

@@ -37,6 +37,14 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--apply", action="store_true")
     pw = users_cmd.add_parser("set-password", help="set a staff member's password (asked for)")
     pw.add_argument("staff_id")
+    synth = sub.add_parser(
+        "synth-city", help="drop a synthetic city and a year of deltas into inbound/juki/"
+    )
+    synth.add_argument("--seed", type=int, default=37201)
+    synth.add_argument("--residents", type=int, default=416_120)
+    synth.add_argument("--households", type=int, default=205_424)
+    synth.add_argument("--foreign", type=int, default=6_926)
+    synth.add_argument("--months", type=int, default=12)
     bk = sub.add_parser("backup", help="back up the databases, objects and keys (stack may run)")
     bk.add_argument(
         "--out", type=Path, default=None, help="folder for backups (default data/backups)"
@@ -64,6 +72,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.sub == "purge":
             return audit_cli.purge(settings)
         return audit_cli.export(settings, args.since, args.until, args.out)
+    if args.command == "synth-city":
+        from adapters.catalog_files import load_juki_layout
+        from madoguchi.storage import object_store
+        from madoguchi.synth_city import drop_city
+
+        keys = drop_city(
+            object_store(settings), load_juki_layout(settings.catalog_dir), seed=args.seed,
+            residents=args.residents, households=args.households, foreign=args.foreign,
+            months=args.months,
+        )  # fmt: skip
+        print(f"dropped {len(keys)} files into inbound/juki/; the import poller picks them up")
+        return 0
     if args.command in ("backup", "restore"):
         from madoguchi import backup
 

@@ -1,4 +1,4 @@
-"""InboundPoller: run by a Temporal schedule; starts one ResidentImport per new manifest.
+"""InboundPoller: run by a Temporal schedule; imports each new manifest's file, in order.
 
 Each import's workflow id is derived from its manifest key, so a manifest seen by two polls
 (or by a poll and a retry) is imported once. In production an S3 event notification can
@@ -35,10 +35,11 @@ class InboundPoller:
             start_to_close_timeout=timedelta(minutes=2),
             retry_policy=options.QUICK,
         )
-        started = []
+        imported = []
+        # One file at a time, oldest first (the schedule skips a poll while one runs).
         for key in keys:
             try:
-                await workflow.start_child_workflow(
+                await workflow.execute_child_workflow(
                     ResidentImport.run,
                     ImportInput(key),
                     id=import_workflow_id(key),
@@ -46,5 +47,5 @@ class InboundPoller:
                 )
             except WorkflowAlreadyStartedError:
                 continue  # already being imported, or imported: once is enough
-            started.append(key)
-        return started
+            imported.append(key)
+        return imported

@@ -24,6 +24,7 @@ from madoguchi import demo_city
 from madoguchi.juki_export import drop_file, juki_csv
 from madoguchi.settings import Settings
 from madoguchi.storage import object_store
+from madoguchi.synth_city import drop_city
 from madoguchi.worker import import_activities
 from workflows.inbound_poller import InboundPoller, import_workflow_id
 from workflows.resident_import import ImportInput, ImportOutcome, ResidentImport
@@ -192,3 +193,30 @@ async def test_the_schedule_polls_the_inbound_prefix_and_imports_each_file_once(
         assert again == []
     finally:
         await handle.delete()
+
+
+async def test_a_synthetic_city_and_its_deltas_import_in_order(
+    worker: Worker, client: Client, settings: Settings
+) -> None:
+    store = object_store(settings)
+    keys = drop_city(
+        store, load_juki_layout(settings.catalog_dir), seed=7, residents=600, households=290,
+        foreign=12, months=2,
+    )  # fmt: skip
+    imported = await client.execute_workflow(
+        InboundPoller.run,
+        PollInput(),
+        id=f"poll-{uuid.uuid4().hex}",
+        task_queue=settings.task_queue,
+    )
+    assert imported == keys  # the snapshot first, then the deltas in order
+    with session_scope(settings.sqlalchemy_url) as session:
+        states = {
+            i.file_key: (i.status, i.quarantined) for i in session.exec(select(ImportRow)).all()
+        }
+        synth = [
+            r for r in session.exec(select(ResidentHistoryRow)).all() if "synth-7" in r.file_key
+        ]
+    assert all(states[k.replace(".manifest.json", ".csv")] == ("done", 0) for k in keys)
+    reasons = {h.idou_jiyu for h in synth}
+    assert {"初期", "転居", "転入", "転出", "出生", "死亡"} <= reasons
