@@ -8,10 +8,10 @@ from temporalio import activity
 
 def bind_activity_log_context() -> None:
     info = activity.info()
+    workflow_id = info.workflow_id or ""
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(
-        workflow_id=info.workflow_id or "",
-        visit_id=(info.workflow_id or "").removeprefix("visit-"),
-        activity_type=info.activity_type,
-        attempt=info.attempt,
+        workflow_id=workflow_id, activity_type=info.activity_type, attempt=info.attempt
     )
+    if workflow_id.startswith("visit-"):
+        structlog.contextvars.bind_contextvars(visit_id=workflow_id.removeprefix("visit-"))
