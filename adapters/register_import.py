@@ -25,6 +25,7 @@ from adapters.tables import (
 from domain.juki_file import Column, ParsedRow, problems
 from domain.names import kana_key, name_key
 from domain.resident import ResidentRecord
+from domain.resident_search import address_key
 
 _FIELDS = tuple(ResidentRecord.__dataclass_fields__)
 
@@ -48,6 +49,7 @@ def _new_row(record: ResidentRecord, extras: str) -> dict[str, object]:
         **_values(record),
         "name_key": name_key(record.name),
         "kana_key": kana_key(record.kana),
+        "address_key": address_key(record.address),
         "extras": extras,
     }
 
@@ -110,6 +112,7 @@ def apply_chunk(
             for name in _FIELDS:
                 setattr(old, name, getattr(record, name))
             old.name_key, old.kana_key = name_key(record.name), kana_key(record.kana)
+            old.address_key = address_key(record.address)
             old.extras = extras
             session.add(old)
         history.append(_history(file_key, row.row, record, before, after, now))

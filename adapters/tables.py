@@ -17,7 +17,7 @@ class ResidentRow(SQLModel, table=True):
 
     atena_no: str = Field(primary_key=True, max_length=15)
     household_no: str = Field(index=True, max_length=15)
-    juminhyo_code: str = Field(max_length=11)
+    juminhyo_code: str = Field(max_length=11, index=True)
     name: str = Field(max_length=100)
     kana: str = Field(max_length=100)
     birth_date: str = Field(index=True, max_length=10)
@@ -43,6 +43,7 @@ class ResidentRow(SQLModel, table=True):
     # Search keys: the name folded for variants, the kana folded for spelling.
     name_key: str = Field(index=True, max_length=100)
     kana_key: str = Field(index=True, max_length=100)
+    address_key: str = Field(default="", index=True, max_length=200)
 
 
 class TicketRow(SQLModel, table=True):

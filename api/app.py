@@ -21,6 +21,7 @@ from api import (
     login,
     oidc_login,
     request_log,
+    residents_api,
     rpa,
     staff,
     ui_pages,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(audit_api.router)
     app.include_router(admin.router)
     app.include_router(imports_api.router)
+    app.include_router(residents_api.router)
     app.include_router(admin_pages.router)
     app.include_router(ui_pages.router)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "ui" / "static"), name="static")
