@@ -39,6 +39,9 @@ lint: $(STAMP)
 test: test-deps $(STAMP) lint
 	@bash scripts/ensure-postgres.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
+	@echo "== the workflow and API suites again, on PostgreSQL =="
+	MADO_TEST_DATABASE=postgresql $(BIN)/pytest tests/workflow tests/api -m "not slow" $(PYTEST_ARGS)
+	@bash scripts/drop-test-databases.sh
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q

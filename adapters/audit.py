@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +38,14 @@ def row_digest(row: AuditRow) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _clean(text: str, limit: int) -> str:
+    """Control characters escaped: the log shows what was sent, and PostgreSQL takes no NUL."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)[:limit]
+
+
 def record(
     session: Session,
     *,
@@ -54,9 +63,10 @@ def record(
             select(AuditRow.row_hash).order_by(col(AuditRow.id).desc()).limit(1)
         ).first()
         row = AuditRow(
-            at=datetime.now(UTC), actor=actor, role=role[:200], terminal=terminal[:100],
-            action=action, visit_id=visit_id, subject=subject, result=result, detail=detail[:500],
-            prev_hash=last or GENESIS,
+            at=datetime.now(UTC), actor=_clean(actor, 64), role=_clean(role, 200),
+            terminal=_clean(terminal, 100), action=_clean(action, 64),
+            visit_id=_clean(visit_id, 64), subject=_clean(subject, 64),
+            result=_clean(result, 32), detail=_clean(detail, 500), prev_hash=last or GENESIS,
         )  # fmt: skip
         chain.add(row)
         chain.flush()  # assigns the id the hash covers

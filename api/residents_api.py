@@ -70,7 +70,7 @@ async def search_residents(
     request: Request,
     p: Searcher,
     kind: SearchKind,
-    q: Annotated[str, Query(min_length=1, max_length=100)],
+    q: Annotated[str, Query(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")],
     limit: Annotated[int, Query(ge=1, le=200)] = 30,
 ) -> list[ResidentHit]:
     """By kana or name (prefix, variants folded), birth date, address (町字から), or exactly by

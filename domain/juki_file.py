@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,6 +38,7 @@ IDOU_JIYU = frozenset(
     }
 )
 DATE_ITEMS = ("birth_date", "became_resident_on", "idou_on", "zairyu_expiry")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class FileRejected(ValueError):
@@ -138,6 +140,9 @@ def problems(row: ParsedRow, layout: Mapping[str, Column], today: date) -> list[
     """(item, reason) for everything wrong with one row; empty means it applies."""
     found: list[tuple[str, str]] = []
     it = row.items
+    for item, value in it.items():
+        if _CONTROL.search(value):
+            found.append((item, "制御文字が含まれています / control characters in the value"))
     for col in layout.values():
         if col.required and not it.get(col.item):
             found.append((col.item, "必須項目が空です / required item is empty"))

@@ -70,6 +70,8 @@ def parse_roster(text: str, known_roles: set[str]) -> tuple[list[RosterEntry], l
             bad.append(RowProblem(n, "active", "1 か 0 です / must be 1 or 0"))
         if row.get("card_id") and not _CARD.match(row["card_id"]):
             bad.append(RowProblem(n, "card_id", "16進数8〜64桁です / 8-64 hex digits"))
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in row.get("display_name", "")):
+            bad.append(RowProblem(n, "display_name", "制御文字は使えません / control characters"))
         if len(row.get("display_name", "")) > 100:
             bad.append(RowProblem(n, "display_name", "100文字までです / too long"))
         problems += bad

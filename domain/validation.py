@@ -30,6 +30,15 @@ MAX_STROKES = 200
 MAX_POINTS = 20_000
 _CODE = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+CONTROL_MESSAGE = "制御文字は使えません / control characters are not allowed"
+
+
+def control_characters(values: dict[str, str]) -> list[Problem]:
+    """Text fields must not carry control characters (no screen or database wants them)."""
+    return [
+        Problem(name, CONTROL_MESSAGE) for name, value in values.items() if _CONTROL.search(value)
+    ]
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,11 @@ def validate_call(inp: CallInput) -> list[Problem]:
 
 
 def validate_identify(inp: IdCardData, today: date) -> list[Problem]:
-    problems = []
+    problems = control_characters(
+        {"name": inp.name, "kana": inp.kana, "address": inp.address, "birth_date": inp.birth_date}
+    )
+    if problems:
+        return problems
     if inp.source not in set(IdSource):
         problems.append(Problem("source", "本人確認書類の種類が不明です / unknown ID source"))
     problems += _required_text(inp.name, "name", "氏名", 100)
@@ -134,7 +147,7 @@ def _check_answer(q: Question, value: str | None) -> str | None:
 
 
 def validate_choose_procedures(inp: ChooseProceduresInput, catalog: Catalog) -> list[Problem]:
-    problems: list[Problem] = []
+    problems = control_characters({f"answers.{k}": v for k, v in inp.answers.items()})
     if not inp.procedures:
         return [
             Problem("procedures", "手続を1つ以上選んでください / choose at least one procedure")
@@ -210,6 +223,8 @@ def validate_rpa_result(
                 "record_id", "このレコードは既に完了報告済みです / record already reported done"
             )
         ]
+    if problems := control_characters({"message": inp.message}):
+        return problems
     if inp.outcome == RpaOutcome.ERROR and not inp.message.strip():
         return [
             Problem(
@@ -223,4 +238,6 @@ def validate_rpa_result(
 
 
 def validate_cancel(inp: CancelInput) -> list[Problem]:
-    return _required_text(inp.reason, "reason", "取消理由", 500)
+    return control_characters({"reason": inp.reason}) or _required_text(
+        inp.reason, "reason", "取消理由", 500
+    )

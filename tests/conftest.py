@@ -44,9 +44,22 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
+def _fresh_postgres_database() -> str:
+    """A database of its own for one test (MADO_TEST_DATABASE=postgresql)."""
+    name = f"mado_t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
 @pytest.fixture
 def settings(tmp_path: Path, payload_key: Path) -> Settings:
-    s = make_settings(tmp_path / "data", payload_key_file=payload_key)
+    overrides: dict[str, object] = {"payload_key_file": payload_key}
+    if os.environ.get("MADO_TEST_DATABASE") == "postgresql":
+        overrides["database_url"] = _fresh_postgres_database()
+    s = make_settings(tmp_path / "data", **overrides)
     seed_demo_city(s.sqlalchemy_url, DEMO_RESIDENTS)
     seed_roles(s.sqlalchemy_url, s.catalog_dir)
     seed_demo_staff(s.sqlalchemy_url)

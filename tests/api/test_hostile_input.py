@@ -58,3 +58,18 @@ async def test_malformed_ids_paths_and_bodies(http: httpx.AsyncClient) -> None:
     assert bad_json.status_code == 422 and bad_json.json()["error"]["code"] == "InvalidRequest"
     nul = await http.post(f"/api/visits/{vid}/call", json={"counter": "C\x0001"})
     assert nul.status_code == 422
+
+
+async def test_control_characters_are_refused_by_field(http: httpx.AsyncClient) -> None:
+    vid = (await http.post("/api/visits")).json()["visit_id"]
+    await http.post(f"/api/visits/{vid}/call", json={"counter": "C01"})
+    r = await http.post(
+        f"/api/visits/{vid}/identify",
+        json={"source": "manual", "name": "試験\x00太郎", "birth_date": "1990-01-01"},
+    )
+    assert r.status_code == 422
+    assert r.json()["error"]["problems"] == [
+        {"field": "name", "message": "制御文字は使えません / control characters are not allowed"}
+    ]
+    search = await http.get("/api/residents", params={"kind": "name", "q": "a\x00b"})
+    assert search.status_code == 422

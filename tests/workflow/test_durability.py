@@ -36,6 +36,7 @@ def _worker_process(
         "MADO_TEMPORAL_ADDRESS": address,
         "MADO_TASK_QUEUE": settings.task_queue,
         "MADO_DATA_DIR": str(settings.data_dir),
+        "MADO_DATABASE_URL": settings.database_url,
         "MADO_ACTIVITY_HEARTBEAT_SECONDS": str(settings.activity_heartbeat_seconds),
         "MADO_PAYLOAD_KEY_FILE": str(settings.payload_key_path),
         **env,
