@@ -28,6 +28,14 @@ class LookupInput:
 
 
 @dataclass
+class SearchResidentsInput:
+    visit_id: str
+    staff: str
+    kind: str
+    q: str
+
+
+@dataclass
 class VisitContext:
     """What filling and handoff both need to bind catalog sources."""
 

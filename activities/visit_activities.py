@@ -23,6 +23,7 @@ from activities.inputs import (
     PinCatalogInput,
     PrintInput,
     PrintResult,
+    SearchResidentsInput,
     VisitContext,
 )
 from adapters import audit, residents, tickets
@@ -35,8 +36,9 @@ from domain.binding import BindingContext
 from domain.catalog import Catalog, CsvLayout, Procedure
 from domain.forms import fill_form
 from domain.handoff import csv_row, record_id, render_csv
-from domain.matching import rank
+from domain.matching import MAX_CANDIDATES, rank
 from domain.resident import ResidentRecord
+from domain.resident_search import SearchKind
 from domain.visit import ApplicationRecord, ResidentCandidate
 from madoguchi.logging import get_logger
 
@@ -114,6 +116,32 @@ class VisitActivities:
             )
         log.info("register searched", found=len(found))
         return found
+
+    @activity.defn(name="search_residents")
+    def search_residents(self, inp: SearchResidentsInput) -> list[ResidentCandidate]:
+        bind_activity_log_context()
+        kind = SearchKind(inp.kind)
+        with session_scope(self.database_url) as session:
+            found = residents.search(session, kind, inp.q, MAX_CANDIDATES)
+        self._audit(
+            inp.staff, "resident.search", inp.visit_id, "", f"kind={kind} results={len(found)}"
+        )
+        return [
+            ResidentCandidate(
+                atena_no=r.atena_no,
+                household_no=r.household_no,
+                name=r.name,
+                kana=r.kana,
+                birth_date=r.birth_date,
+                sex=r.sex,
+                address=r.full_address,
+                relationship=r.relationship,
+                score=0,
+                matched_on=[kind.value],
+            )
+            for r in found
+            if r.status == "住民"
+        ]
 
     @activity.defn(name="fill_forms")
     def fill_forms(self, inp: FillInput) -> FillResult:

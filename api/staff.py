@@ -21,6 +21,7 @@ from domain.visit import (
     ChooseResidentInput,
     ConfirmInput,
     IdCardData,
+    SearchInput,
     VisitState,
 )
 
@@ -95,6 +96,15 @@ async def identify(
 ) -> VisitState:
     """本人確認: ID card data from the reader or typed by staff; searches the register."""
     return await gw.act(visit_id, Action.IDENTIFY, body, key, p)
+
+
+@router.post("/visits/{visit_id}/search", response_model=VisitState)
+async def search(
+    visit_id: VisitId, body: SearchInput, gw: Gateway, p: Searcher, key: IdempotencyKey = None
+) -> VisitState:
+    """住民検索: look the person up by kana, name, birth date, address or an identifier;
+    the results become the visit's candidates."""
+    return await gw.act(visit_id, Action.SEARCH, body, key, p)
 
 
 @router.post("/visits/{visit_id}/resident", response_model=VisitState)

@@ -33,6 +33,7 @@ from domain.visit import (
     IdSource,
     RpaOutcome,
     RpaResultInput,
+    SearchInput,
     Signature,
     VisitState,
 )
@@ -49,9 +50,24 @@ Canceller = Annotated[Principal, Depends(require(Permission.VISIT_CANCEL))]
 Robot = Annotated[Principal, Depends(require(Permission.RPA_REPORT))]
 # Actions taken by people at the counter; cancel and the RPA report have routes of their own.
 STEP_ACTIONS = frozenset(
-    {Action.CALL, Action.IDENTIFY, Action.CHOOSE_RESIDENT, Action.CHOOSE_PROCEDURES, Action.CONFIRM}
+    {
+        Action.CALL,
+        Action.IDENTIFY,
+        Action.SEARCH,
+        Action.CHOOSE_RESIDENT,
+        Action.CHOOSE_PROCEDURES,
+        Action.CONFIRM,
+    }
 )
 
+SEARCH_KIND_LABELS = {
+    "kana": "フリガナ",
+    "name": "氏名",
+    "birth_date": "生年月日",
+    "address": "住所（町名から）",
+    "atena_no": "宛名番号",
+    "juminhyo_code": "住民票コード",
+}
 ID_SOURCE_LABELS = {
     IdSource.MYNUMBER_CARD: "マイナンバーカード",
     IdSource.DRIVER_LICENSE: "運転免許証",
@@ -87,6 +103,8 @@ def _payload(action: Action, form: FormData, catalog: Catalog, p: Principal) -> 
             kana=_text(form, "kana"),
             sex=_text(form, "sex"),
         )
+    if action == Action.SEARCH:
+        return SearchInput(kind=_text(form, "kind"), q=_text(form, "q"))
     if action == Action.CHOOSE_RESIDENT:
         return ChooseResidentInput(atena_no=_text(form, "atena_no"))
     if action == Action.CHOOSE_PROCEDURES:
@@ -146,6 +164,7 @@ def _render(
             "step_label": STEP_LABELS_JA[state.step],
             "order_index": STEP_ORDER.index(state.step) if state.step in STEP_ORDER else -1,
             "id_sources": ID_SOURCE_LABELS,
+            "search_kinds": SEARCH_KIND_LABELS,
             "form_key": uuid.uuid4().hex,
             "error": error,
             "Step": Step,

@@ -26,6 +26,7 @@ class Step(StrEnum):
 class Action(StrEnum):
     CALL = "call"
     IDENTIFY = "identify"
+    SEARCH = "search"
     CHOOSE_RESIDENT = "choose_resident"
     CHOOSE_PROCEDURES = "choose_procedures"
     CONFIRM = "confirm"
@@ -56,6 +57,8 @@ ALLOWED: dict[Action, frozenset[Step]] = {
     Action.CALL: frozenset({Step.RECEPTION}),
     # Re-identifying from the candidate list is allowed: the card may have been misread.
     Action.IDENTIFY: frozenset({Step.IDENTIFY, Step.LOOKUP}),
+    # Staff may also look the person up in the register directly (kana, 住所, 宛名番号 …).
+    Action.SEARCH: frozenset({Step.IDENTIFY, Step.LOOKUP}),
     Action.CHOOSE_RESIDENT: frozenset({Step.LOOKUP}),
     Action.CHOOSE_PROCEDURES: frozenset({Step.INTERVIEW}),
     Action.CONFIRM: frozenset({Step.CONFIRM}),
@@ -84,6 +87,7 @@ STEP_LABELS_JA: dict[Step, str] = {
 ACTION_LABELS_JA: dict[Action, str] = {
     Action.CALL: "呼出",
     Action.IDENTIFY: "本人確認",
+    Action.SEARCH: "住民検索",
     Action.CHOOSE_RESIDENT: "住民選択",
     Action.CHOOSE_PROCEDURES: "手続選択",
     Action.CONFIRM: "署名確認",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.catalog import Catalog, Question
+from domain.resident_search import SearchKind
 from domain.visit import (
     ApplicationRecord,
     CallInput,
@@ -24,6 +25,7 @@ from domain.visit import (
     ResidentCandidate,
     RpaOutcome,
     RpaResultInput,
+    SearchInput,
 )
 
 MAX_STROKES = 200
@@ -112,6 +114,14 @@ def validate_identify(inp: IdCardData, today: date) -> list[Problem]:
         problems.append(Problem("kana", "フリガナが長すぎます（100文字まで） / too long"))
     if inp.sex not in ("", "1", "2", "9"):
         problems.append(Problem("sex", "性別は 1, 2, 9 のいずれかです / sex must be 1, 2 or 9"))
+    return problems
+
+
+def validate_search(inp: SearchInput) -> list[Problem]:
+    problems = control_characters({"q": inp.q})
+    if inp.kind not in set(SearchKind):
+        problems.append(Problem("kind", "検索の種類が不明です / unknown kind of search"))
+    problems += _required_text(inp.q, "q", "検索語", 100)
     return problems
 
 

@@ -69,6 +69,14 @@ class ResidentCandidate:
 
 
 @dataclass
+class SearchInput:
+    """A register search typed by staff; ``kind`` is a domain.resident_search.SearchKind."""
+
+    kind: str
+    q: str
+
+
+@dataclass
 class ChooseResidentInput:
     atena_no: str
 

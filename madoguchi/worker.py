@@ -49,6 +49,7 @@ def activity_functions(acts: VisitActivities) -> list[Callable[..., Any]]:
         acts.pin_catalog,
         acts.issue_ticket,
         acts.lookup_residents,
+        acts.search_residents,
         acts.fill_forms,
         acts.print_forms,
         acts.write_handoff,

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         PinCatalogInput,
         PrintInput,
         PrintResult,
+        SearchResidentsInput,
         VisitContext,
     )
     from adapters import search_attributes as sa
@@ -42,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
         validate_confirm,
         validate_identify,
         validate_rpa_result,
+        validate_search,
     )
     from domain.visit import (
         CallInput,
@@ -53,6 +55,7 @@ with workflow.unsafe.imports_passed_through():
         ResidentCandidate,
         RpaOutcome,
         RpaResultInput,
+        SearchInput,
         Signature,
         StartVisit,
         StepEvent,
@@ -155,6 +158,15 @@ class CounterVisit:
             s.candidates = await self._run(
                 "lookup_residents",
                 LookupInput(s.visit_id, s.staff, payload),
+                list[ResidentCandidate],
+                back_to=Step.IDENTIFY,
+            )
+        elif action == Action.SEARCH:
+            s.resident, s.candidates = None, []
+            self._enter(Step.LOOKUP)
+            s.candidates = await self._run(
+                "search_residents",
+                SearchResidentsInput(s.visit_id, s.staff, payload.kind, payload.q),
                 list[ResidentCandidate],
                 back_to=Step.IDENTIFY,
             )
@@ -294,6 +306,8 @@ class CounterVisit:
             return validate_call(payload)
         if action == Action.IDENTIFY:
             return validate_identify(payload, workflow.now().date())
+        if action == Action.SEARCH:
+            return validate_search(payload)
         if action == Action.CHOOSE_RESIDENT:
             return validate_choose_resident(payload, s.candidates)
         if action == Action.CHOOSE_PROCEDURES:
@@ -341,6 +355,14 @@ class CounterVisit:
     @identify.validator
     def _validate_identify(self, inp: IdCardData) -> None:
         self._check(Action.IDENTIFY, inp)
+
+    @workflow.update(name="search")
+    async def search(self, inp: SearchInput) -> VisitState:
+        return await self._accept(Action.SEARCH, inp)
+
+    @search.validator
+    def _validate_search(self, inp: SearchInput) -> None:
+        self._check(Action.SEARCH, inp)
 
     @workflow.update(name="choose_resident")
     async def choose_resident(self, inp: ChooseResidentInput) -> VisitState:

@@ -51,6 +51,12 @@ async def test_walk_a_visit_through_the_screens(
         return {**data, "csrf_token": csrf}
 
     await anon.post(f"{url}/call", data=form(counter="C01", form_key="a"))
+    # The clerk can look the person up in the register by kana before reading the card.
+    found = await anon.post(
+        f"{url}/search", data=form(kind="kana", q=r.kana.split("　")[0], form_key="s"),
+        follow_redirects=True,
+    )  # fmt: skip
+    assert 'data-step="lookup"' in found.text and r.name in found.text
     page = await anon.post(
         f"{url}/identify",
         data=form(source="mynumber_card", name=r.name, birth_date=r.birth_date, form_key="b"),

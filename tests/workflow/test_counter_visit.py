@@ -29,6 +29,7 @@ from domain.visit import (
     IdSource,
     RpaOutcome,
     RpaResultInput,
+    SearchInput,
     VisitState,
 )
 from madoguchi.settings import Settings
@@ -327,3 +328,27 @@ async def test_whole_visit_with_s3_as_the_object_store(
     assert store.list(f"visits/{visit_id}/") == [f"visits/{visit_id}/forms.pdf"]
     assert store.get(state.documents[0].key).startswith(b"%PDF")
     assert store.get(state.records[0].object_key).decode("utf-8").startswith("受付番号,")
+
+
+async def test_staff_can_search_the_register_inside_a_visit(
+    worker: Worker, gateway: VisitGateway, settings: Settings
+) -> None:
+    r = factories.resident(settings.sqlalchemy_url)
+    visit_id = await gateway.start(**factories.HOME)
+    await gateway.act(visit_id, Action.CALL, factories.CALL)
+    state = await gateway.act(visit_id, Action.SEARCH, SearchInput("kana", r.kana.split("　")[0]))
+    assert state.step == Step.LOOKUP
+    assert r.atena_no in {c.atena_no for c in state.candidates}
+    state = await gateway.act(visit_id, Action.SEARCH, SearchInput("atena_no", r.atena_no))
+    assert [c.atena_no for c in state.candidates] == [r.atena_no]
+    await gateway.act(visit_id, Action.CHOOSE_RESIDENT, ChooseResidentInput(r.atena_no))
+    with pytest.raises(VisitRejected) as bad:
+        await gateway.act(visit_id, Action.SEARCH, SearchInput("shoe_size", "x"))
+    assert bad.value.kind == "WrongStep"  # the interview has begun
+    other = await gateway.start(**factories.HOME)
+    await gateway.act(other, Action.CALL, factories.CALL)
+    with pytest.raises(VisitRejected) as unknown:
+        await gateway.act(other, Action.SEARCH, SearchInput("shoe_size", "x"))
+    assert unknown.value.problems == [
+        {"field": "kind", "message": "検索の種類が不明です / unknown kind of search"}
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from sqlmodel import select
@@ -25,7 +26,7 @@ from madoguchi.juki_export import drop_file, juki_csv
 from madoguchi.settings import Settings
 from madoguchi.storage import object_store
 from madoguchi.synth_city import drop_city
-from madoguchi.worker import import_activities
+from madoguchi.worker import build_worker, import_activities
 from workflows.inbound_poller import InboundPoller, import_workflow_id
 from workflows.resident_import import ImportInput, ImportOutcome, ResidentImport
 
@@ -220,3 +221,29 @@ async def test_a_synthetic_city_and_its_deltas_import_in_order(
     assert all(states[k.replace(".manifest.json", ".csv")] == ("done", 0) for k in keys)
     reasons = {h.idou_jiyu for h in synth}
     assert {"初期", "転居", "転入", "転出", "出生", "死亡"} <= reasons
+
+
+async def test_an_import_from_s3(client: Client, settings: Settings, moto_endpoint: str) -> None:
+    import boto3
+
+    boto3.client("s3", region_name="ap-northeast-1", endpoint_url=moto_endpoint).create_bucket(
+        Bucket="mado-inbound", CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"}
+    )
+    on_s3 = settings.model_copy(
+        update={"object_store": "s3", "s3_bucket": "mado-inbound", "s3_endpoint_url": moto_endpoint}
+    )
+    store = object_store(on_s3)
+    people = city(on_s3, 40)
+    key = drop_file(
+        store,
+        "s3-full",
+        juki_csv(people, load_juki_layout(on_s3.catalog_dir)),
+        kind="full",
+        rows=40,
+    )
+    with ThreadPoolExecutor(max_workers=16) as executor:
+        async with build_worker(client, on_s3, executor):
+            outcome = await run_import(client, on_s3, key)
+    assert (outcome.status, outcome.applied) == ("done", 40)
+    with session_scope(on_s3.sqlalchemy_url) as session:
+        assert residents.get(session, people[0].atena_no) is not None
