@@ -48,8 +48,8 @@ def test_walk_one_visit_in_the_browser_then_restart_keeps_it(
     page.get_by_role("button", name="呼び出す").click()
     expect(page.locator("#step")).to_have_attribute("data-step", "identify")
 
-    page.get_by_label("氏名").fill(name)
-    page.get_by_label("生年月日").fill(birth)
+    page.get_by_label("氏名", exact=True).fill(name)
+    page.get_by_label("生年月日", exact=True).fill(birth)
     page.get_by_role("button", name="読み取り・検索").click()
     expect(page.locator("#step")).to_have_attribute("data-step", "lookup")
     expect(page.locator("label.name").first).to_have_text(name)
