@@ -36,7 +36,7 @@ from domain.binding import BindingContext
 from domain.catalog import Catalog, CsvLayout, Procedure
 from domain.forms import fill_form
 from domain.handoff import csv_row, record_id, render_csv
-from domain.matching import MAX_CANDIDATES, rank
+from domain.matching import MAX_CANDIDATES, candidate, rank
 from domain.resident import ResidentRecord
 from domain.resident_search import SearchKind
 from domain.visit import ApplicationRecord, ResidentCandidate
@@ -126,22 +126,7 @@ class VisitActivities:
         self._audit(
             inp.staff, "resident.search", inp.visit_id, "", f"kind={kind} results={len(found)}"
         )
-        return [
-            ResidentCandidate(
-                atena_no=r.atena_no,
-                household_no=r.household_no,
-                name=r.name,
-                kana=r.kana,
-                birth_date=r.birth_date,
-                sex=r.sex,
-                address=r.full_address,
-                relationship=r.relationship,
-                score=0,
-                matched_on=[kind.value],
-            )
-            for r in found
-            if r.status == "住民"
-        ]
+        return [candidate(r, 0, [kind.value]) for r in found if r.status == "住民"]
 
     @activity.defn(name="fill_forms")
     def fill_forms(self, inp: FillInput) -> FillResult:

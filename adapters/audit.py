@@ -22,6 +22,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from adapters.tables import AuditAnchorRow, AuditRow
+from domain.security import Principal
 
 GENESIS = "0" * 64
 _PG_LOCK_KEY = 7_201_370_101  # any constant; names the audit chain's advisory lock
@@ -72,6 +73,30 @@ def record(
         chain.flush()  # assigns the id the hash covers
         row.row_hash = row_digest(row)
         chain.commit()
+
+
+def record_by(
+    session: Session,
+    principal: Principal,
+    *,
+    action: str,
+    visit_id: str = "",
+    subject: str = "",
+    result: str = "ok",
+    detail: str = "",
+) -> None:
+    """An entry for what a logged-in person did: their id, roles and terminal."""
+    record(
+        session,
+        actor=principal.staff_id,
+        role=",".join(principal.roles),
+        terminal=principal.terminal,
+        action=action,
+        visit_id=visit_id,
+        subject=subject,
+        result=result,
+        detail=detail,
+    )
 
 
 @contextmanager

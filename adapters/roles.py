@@ -9,8 +9,9 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from adapters import audit
 from adapters.tables import RoleRow
-from domain.security import Permission, Role, Scope
+from domain.security import Permission, Principal, Role, Scope
 
 
 class RoleError(ValueError):
@@ -63,6 +64,18 @@ def save(session: Session, role: Role, *, actor: str) -> None:
     row.updated_at, row.updated_by = datetime.now(UTC), actor
     session.add(row)
     session.commit()
+
+
+def save_by(session: Session, role: Role, principal: Principal) -> None:
+    """An administrator's change to a role, with its audit entry."""
+    save(session, role, actor=principal.staff_id)
+    audit.record_by(
+        session,
+        principal,
+        action="role.save",
+        subject=role.code,
+        detail=f"{role.scope}:{','.join(sorted(role.permissions))}",
+    )
 
 
 def get_many(session: Session, codes: list[str]) -> list[Role]:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from adapters import audit, roles, users
+from adapters import roles, users
 from adapters.db import session_scope
 from adapters.roles import RoleError, parse_role
 from api.auth import require
@@ -61,16 +61,7 @@ async def save_role(request: Request, code: str, p: RoleManager) -> Response:
 
     def run() -> None:
         with session_scope(get_settings(request).sqlalchemy_url) as session:
-            roles.save(session, role, actor=p.staff_id)
-            audit.record(
-                session,
-                actor=p.staff_id,
-                role=",".join(p.roles),
-                terminal=p.terminal,
-                action="role.save",
-                subject=code,
-                detail=f"{role.scope}:{','.join(sorted(role.permissions))}",
-            )
+            roles.save_by(session, role, p)
 
     await run_in_threadpool(run)
     return RedirectResponse("/admin/roles", status_code=303)

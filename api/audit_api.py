@@ -34,14 +34,7 @@ def _search(url: str, q: audit.AuditQuery, auditor: Principal) -> list[AuditRow]
     with session_scope(url) as session:
         rows = audit.search(session, q)
         # Reading the audit log is itself audited.
-        audit.record(
-            session,
-            actor=auditor.staff_id,
-            role=",".join(auditor.roles),
-            terminal=auditor.terminal,
-            action="audit.search",
-            detail=f"rows={len(rows)}",
-        )
+        audit.record_by(session, auditor, action="audit.search", detail=f"rows={len(rows)}")
         return rows
 
 

@@ -59,10 +59,7 @@ def _hit(r: ResidentRecord, members: list[ResidentRecord]) -> ResidentHit:
 
 def _audit(request: Request, p: Principal, action: str, detail: str) -> None:
     with session_scope(get_settings(request).sqlalchemy_url) as session:
-        audit.record(
-            session, actor=p.staff_id, role=",".join(p.roles), terminal=p.terminal,
-            action=action, detail=detail,
-        )  # fmt: skip
+        audit.record_by(session, p, action=action, detail=detail)
 
 
 @router.get("", response_model=list[ResidentHit])

@@ -35,6 +35,22 @@ def score(card: IdCardData, r: ResidentRecord) -> tuple[int, list[str]]:
     return points, matched
 
 
+def candidate(r: ResidentRecord, points: int, matched_on: list[str]) -> ResidentCandidate:
+    """What staff see of a person when choosing among candidates."""
+    return ResidentCandidate(
+        atena_no=r.atena_no,
+        household_no=r.household_no,
+        name=r.name,
+        kana=r.kana,
+        birth_date=r.birth_date,
+        sex=r.sex,
+        address=r.full_address,
+        relationship=r.relationship,
+        score=points,
+        matched_on=matched_on,
+    )
+
+
 def rank(card: IdCardData, records: list[ResidentRecord]) -> list[ResidentCandidate]:
     scored = []
     for r in records:
@@ -43,19 +59,6 @@ def rank(card: IdCardData, records: list[ResidentRecord]) -> list[ResidentCandid
         # or name and address.
         if points < MIN_SCORE:
             continue
-        scored.append(
-            ResidentCandidate(
-                atena_no=r.atena_no,
-                household_no=r.household_no,
-                name=r.name,
-                kana=r.kana,
-                birth_date=r.birth_date,
-                sex=r.sex,
-                address=r.full_address,
-                relationship=r.relationship,
-                score=points,
-                matched_on=matched,
-            )
-        )
+        scored.append(candidate(r, points, matched))
     scored.sort(key=lambda c: (-c.score, c.atena_no))
     return scored[:MAX_CANDIDATES]
