@@ -66,11 +66,35 @@ def name_key(name: str) -> str:
     return text.casefold()
 
 
+_VOWEL_ROWS = {
+    "a": "アカサタナハマヤラワガザダバパ",
+    "i": "イキシチニヒミリギジヂビピ",
+    "u": "ウクスツヌフムユルグズヅブプ",
+    "e": "エケセテネヘメレゲゼデベペ",
+    "o": "オコソトノホモヨロヲゴゾドボポ",
+}
+_VOWEL_OF = {ch: vowel for vowel, row in _VOWEL_ROWS.items() for ch in row}
+# Kana that only lengthen the vowel before them: ユウコ = ユーコ = ユコ, オオノ = オーノ,
+# ケイコ = ケーコ. Folding them costs a little precision and finds every spelling.
+_LENGTHENERS = {"a": "ア", "i": "イ", "u": "ウ", "e": "イエ", "o": "ウオ"}
+
+
+def _fold_long_vowels(text: str) -> str:
+    out: list[str] = []
+    for ch in text:
+        if ch in "ー-":
+            continue
+        previous = _VOWEL_OF.get(out[-1]) if out else None
+        if previous is not None and ch in _LENGTHENERS[previous]:
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
 def kana_key(kana: str) -> str:
-    """Search key for a フリガナ: katakana, full width, no small kana, no long vowel marks."""
+    """Search key for a フリガナ: katakana, full width, no small kana, long vowels folded."""
     text = unicodedata.normalize("NFKC", kana)  # half-width katakana -> full width
     text = jaconv.hira2kata(_SPACES.sub("", text))
     for src, dst in _VU_FOLDS:
         text = text.replace(src, dst)
-    text = text.translate(_SMALL_KANA)
-    return text.replace("ー", "").replace("-", "")
+    return _fold_long_vowels(text.translate(_SMALL_KANA))
