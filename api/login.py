@@ -3,6 +3,7 @@ that API clients such as the RPA terminal use to get a bearer token."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -72,35 +73,36 @@ async def login_screen(request: Request, next: str = "/") -> HTMLResponse:
     return _login_page(request, next)
 
 
-@router.post("/login", include_in_schema=False, dependencies=[Public])
-async def login_form(request: Request) -> Response:
+async def _form_login(
+    request: Request,
+    login_with: Callable[..., accounts.Login],
+    fields: tuple[tuple[str, int], tuple[str, int]],
+) -> Response:
+    """Both login forms: two fields (each cut to its length) and where to go next."""
     form = await request.form()
-    staff_id, password = str(form.get("staff_id", ""))[:40], str(form.get("password", ""))[:200]
+    first, second = (str(form.get(name, ""))[:limit] for name, limit in fields)
     next_url = str(form.get("next", "/"))
     try:
         login = await run_in_threadpool(
-            accounts.login_with_password, get_settings(request), staff_id, password,
+            login_with, get_settings(request), first, second,
             kind="cookie", terminal=terminal_of(request),
         )  # fmt: skip
     except accounts.LoginRefused as e:
         return _login_page(request, next_url, str(e), 401)
     return await _cookie_login(request, login, next_url)
+
+
+@router.post("/login", include_in_schema=False, dependencies=[Public])
+async def login_form(request: Request) -> Response:
+    return await _form_login(
+        request, accounts.login_with_password, (("staff_id", 40), ("password", 200))
+    )
 
 
 @router.post("/login/card", include_in_schema=False, dependencies=[Public])
 async def login_card_form(request: Request) -> Response:
     """The counter PC's card middleware fills in the card's ID; the clerk types the PIN."""
-    form = await request.form()
-    card_id, pin = str(form.get("card_id", ""))[:64], str(form.get("pin", ""))[:32]
-    next_url = str(form.get("next", "/"))
-    try:
-        login = await run_in_threadpool(
-            accounts.login_with_card, get_settings(request), card_id, pin,
-            kind="cookie", terminal=terminal_of(request),
-        )  # fmt: skip
-    except accounts.LoginRefused as e:
-        return _login_page(request, next_url, str(e), 401)
-    return await _cookie_login(request, login, next_url)
+    return await _form_login(request, accounts.login_with_card, (("card_id", 64), ("pin", 32)))
 
 
 @router.post("/logout", include_in_schema=False)

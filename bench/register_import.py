@@ -22,9 +22,10 @@ from activities.import_activities import ApplyInput, ImportActivities, InspectIn
 from adapters.catalog_files import load_juki_layout
 from adapters.db import engine_for
 from adapters.object_store import LocalDirectoryStore
+from domain.resident import ResidentRecord
 from madoguchi.juki_export import drop_file, juki_csv
 from madoguchi.settings import REPO_ROOT
-from madoguchi.synth_city import HOUSEHOLDS, RESIDENTS, CityGenerator
+from madoguchi.synth_city import FOREIGN, HOUSEHOLDS, RESIDENTS, CityGenerator
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/madoguchi_test"
 
@@ -41,24 +42,31 @@ def import_once(url: str, store: LocalDirectoryStore, manifest_key: str) -> tupl
     return time.perf_counter() - started, applied.applied
 
 
+def synthetic_snapshot(
+    residents: int,
+) -> tuple[list[ResidentRecord], LocalDirectoryStore, str, Path]:
+    """The synthetic city at ``residents`` people, dropped as a full snapshot into a fresh
+    local store: (people, store, manifest key, working folder)."""
+    households = round(residents * HOUSEHOLDS / RESIDENTS)
+    foreign = round(residents * FOREIGN / RESIDENTS)
+    people = list(CityGenerator().city(residents, households, foreign))
+    work = Path(tempfile.mkdtemp(prefix="mado-bench-"))
+    store = LocalDirectoryStore(work / "objects")
+    data = juki_csv(people, load_juki_layout(REPO_ROOT / "catalog"))
+    return people, store, drop_file(store, "full", data, kind="full", rows=len(people)), work
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=RESIDENTS)
     parser.add_argument("--postgres", default=os.environ.get("MADO_TEST_POSTGRES_URL", DEFAULT_PG))
     args = parser.parse_args()
-    households = round(args.residents * HOUSEHOLDS / RESIDENTS)
-    foreign = round(args.residents * 6926 / RESIDENTS)
-
     started = time.perf_counter()
-    people = list(CityGenerator().city(args.residents, households, foreign))
+    people, store, key, work = synthetic_snapshot(args.residents)
     generated = time.perf_counter() - started
-    layout = load_juki_layout(REPO_ROOT / "catalog")
-    work = Path(tempfile.mkdtemp(prefix="mado-bench-import-"))
-    store = LocalDirectoryStore(work / "objects")
-    data = juki_csv(people, layout)
-    key = drop_file(store, "full", data, kind="full", rows=len(people))
+    data_mb = sum(p.stat().st_size for p in (work / "objects").rglob("*.csv")) / 1e6
     print(f"register import, {len(people):,} residents, {os.cpu_count()} cores")
-    print(f"  generate city      {generated:6.1f} s   CSV {len(data) / 1e6:.0f} MB")
+    print(f"  generate city      {generated:6.1f} s   CSV {data_mb:.0f} MB")
     for name, url in (("SQLite", f"sqlite:///{work / 'bench.db'}"), ("PostgreSQL", args.postgres)):
         seconds, applied = import_once(url, store, key)
         rate = applied / seconds

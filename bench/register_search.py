@@ -14,23 +14,17 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from sqlalchemy import text
 
 from adapters import residents
-from adapters.catalog_files import load_juki_layout
 from adapters.db import session_scope
-from adapters.object_store import LocalDirectoryStore
-from bench.register_import import DEFAULT_PG, import_once
+from bench.register_import import DEFAULT_PG, import_once, synthetic_snapshot
 from domain.resident import ResidentRecord
 from domain.resident_search import SearchKind
-from madoguchi.juki_export import drop_file, juki_csv
-from madoguchi.settings import REPO_ROOT
-from madoguchi.synth_city import HOUSEHOLDS, RESIDENTS, CityGenerator
+from madoguchi.synth_city import RESIDENTS
 
 SAMPLES = 200
 
@@ -97,19 +91,7 @@ def main() -> int:
     parser.add_argument("--residents", type=int, default=RESIDENTS)
     parser.add_argument("--postgres", default=os.environ.get("MADO_TEST_POSTGRES_URL", DEFAULT_PG))
     args = parser.parse_args()
-    households = round(args.residents * HOUSEHOLDS / RESIDENTS)
-    people = list(
-        CityGenerator().city(args.residents, households, round(args.residents * 6926 / RESIDENTS))
-    )
-    work = Path(tempfile.mkdtemp(prefix="mado-bench-search-"))
-    store = LocalDirectoryStore(work / "objects")
-    key = drop_file(
-        store,
-        "full",
-        juki_csv(people, load_juki_layout(REPO_ROOT / "catalog")),
-        kind="full",
-        rows=len(people),
-    )
+    people, store, key, work = synthetic_snapshot(args.residents)
     sample = random.Random(1).sample(people, SAMPLES)
     cores = os.cpu_count()
     print(f"register search, {len(people):,} residents, {SAMPLES} queries per kind, {cores} cores")
