@@ -145,18 +145,24 @@ def _answer(login: accounts.Login, settings: Settings) -> TokenAnswer:
     )
 
 
-@router.post("/api/auth/login", response_model=TokenAnswer, tags=["auth"], dependencies=[Public])
-async def api_login(request: Request, body: PasswordLogin) -> TokenAnswer:
-    """A bearer token for an API client (e.g. the RPA terminal). 401 if refused."""
+async def _bearer_login(
+    request: Request, login_with: Callable[..., accounts.Login], first: str, second: str
+) -> TokenAnswer:
+    """Both API logins: a bearer token, or 401 with the same message for any refusal."""
     settings = get_settings(request)
     try:
         login = await run_in_threadpool(
-            accounts.login_with_password, settings, body.staff_id, body.password,
-            kind="bearer", terminal=terminal_of(request),
-        )  # fmt: skip
+            login_with, settings, first, second, kind="bearer", terminal=terminal_of(request)
+        )
     except accounts.LoginRefused as e:
         raise LoginFailed(str(e)) from None
     return _answer(login, settings)
+
+
+@router.post("/api/auth/login", response_model=TokenAnswer, tags=["auth"], dependencies=[Public])
+async def api_login(request: Request, body: PasswordLogin) -> TokenAnswer:
+    """A bearer token for an API client (e.g. the RPA terminal). 401 if refused."""
+    return await _bearer_login(request, accounts.login_with_password, body.staff_id, body.password)
 
 
 @router.post(
@@ -164,15 +170,7 @@ async def api_login(request: Request, body: PasswordLogin) -> TokenAnswer:
 )
 async def api_card_login(request: Request, body: CardLogin) -> TokenAnswer:
     """A bearer token from an IC card's ID and its PIN (card middleware integrations)."""
-    settings = get_settings(request)
-    try:
-        login = await run_in_threadpool(
-            accounts.login_with_card, settings, body.card_id, body.pin,
-            kind="bearer", terminal=terminal_of(request),
-        )  # fmt: skip
-    except accounts.LoginRefused as e:
-        raise LoginFailed(str(e)) from None
-    return _answer(login, settings)
+    return await _bearer_login(request, accounts.login_with_card, body.card_id, body.pin)
 
 
 @dataclass
