@@ -6,7 +6,14 @@ from dataclasses import dataclass, field
 
 from domain.catalog import Catalog
 from domain.resident import ResidentRecord
-from domain.visit import ApplicationRecord, FilledForm, IdCardData, Signature, StoredObject
+from domain.visit import (
+    ApplicationRecord,
+    FilledForm,
+    IdCardData,
+    Proposal,
+    Signature,
+    StoredObject,
+)
 
 
 @dataclass
@@ -48,6 +55,19 @@ class VisitContext:
     procedures: list[str]
     answers: dict[str, str]
     catalog: Catalog
+    # Accepted 手続ナビ proposals: those for other counters go on the guidance sheet.
+    accepted: list[Proposal] = field(default_factory=list)
+
+
+@dataclass
+class NaviActivityInput:
+    visit_id: str
+    staff: str
+    today: str
+    atena_no: str
+    procedures: list[str]
+    facts: dict[str, str]
+    catalog: Catalog
 
 
 @dataclass
@@ -78,6 +98,23 @@ class PrintResult:
     document: StoredObject
     font: str
     warnings: list[str] = field(default_factory=list)
+    pages: int = 0
+
+
+@dataclass
+class PrinterInput:
+    visit_id: str
+    document_key: str
+    counter: str
+    staff: str
+    subject: str
+    copy: int = 0
+
+
+@dataclass
+class PrinterResult:
+    printer: str
+    job: str
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlmodel import Session
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -20,29 +21,39 @@ from activities.inputs import (
     HandoffResult,
     IssueTicketInput,
     LookupInput,
+    NaviActivityInput,
     PinCatalogInput,
+    PrinterInput,
+    PrinterResult,
     PrintInput,
     PrintResult,
     SearchResidentsInput,
     VisitContext,
 )
-from adapters import audit, residents, tickets
+from adapters import audit, form_store, residents, tickets
 from adapters.catalog_files import load_catalog
 from adapters.db import session_scope
 from adapters.faults import hold_point
+from adapters.ipp_printer import PrinterChoice, PrinterError, print_pdf
 from adapters.object_store import ObjectStore
-from adapters.pdf_forms import render_forms
+from adapters.pdf_forms import load_fonts, render_forms
 from domain.binding import BindingContext
 from domain.catalog import Catalog, CsvLayout, Procedure
 from domain.forms import fill_form
 from domain.handoff import csv_row, record_id, render_csv
 from domain.matching import MAX_CANDIDATES, candidate, rank
+from domain.navi import answered, household_facts, navi_rules, propose
 from domain.resident import ResidentRecord
 from domain.resident_search import SearchKind
-from domain.visit import ApplicationRecord, ResidentCandidate
+from domain.visit import ApplicationRecord, Proposal, ResidentCandidate
 from madoguchi.logging import get_logger
 
 log = get_logger(__name__)
+
+
+def _member_order(r: ResidentRecord) -> tuple[bool, str, str]:
+    # 世帯主 first, then by age, as the register lists a household.
+    return (r.relationship != "世帯主", r.birth_date.replace("-00", "-99"), r.atena_no)
 
 
 def _procedure(catalog: Catalog, code: str) -> Procedure:
@@ -52,8 +63,14 @@ def _procedure(catalog: Catalog, code: str) -> Procedure:
     return proc
 
 
-def _binding(ctx: VisitContext, resident: ResidentRecord, code: str) -> BindingContext:
-    proc = _procedure(ctx.catalog, code)
+def _binding(
+    ctx: VisitContext,
+    resident: ResidentRecord,
+    code: str,
+    household: list[ResidentRecord] | None = None,
+    context_url: str = "",
+) -> BindingContext:
+    proc = _procedure(ctx.catalog, code) if code else None
     return BindingContext(
         visit_id=ctx.visit_id,
         ticket_no=ctx.ticket_no,
@@ -61,23 +78,40 @@ def _binding(ctx: VisitContext, resident: ResidentRecord, code: str) -> BindingC
         resident=resident,
         applicant=ctx.applicant,
         procedure_code=code,
-        procedure_name=proc.name,
-        fee_yen=proc.fee_yen,
+        procedure_name=proc.name if proc else "",
+        fee_yen=proc.fee_yen if proc else 0,
         answers=ctx.answers,
-        record_id=record_id(ctx.visit_id, code),
+        record_id=record_id(ctx.visit_id, code) if code else "",
         staff=ctx.staff,
         counter=ctx.counter,
+        household=household or [resident],
+        guidance=[p for p in ctx.accepted if not p.at_this_counter],
+        context_url=context_url,
+        visit_procedures=ctx.procedures,
+        city_name=ctx.catalog.city_name,
+        mayor=ctx.catalog.mayor,
     )
 
 
 class VisitActivities:
     def __init__(
-        self, *, database_url: str, store: ObjectStore, catalog_dir: Path, font_path: Path
+        self,
+        *,
+        database_url: str,
+        store: ObjectStore,
+        catalog_dir: Path,
+        font_path: Path,
+        mjplus_font_path: Path | None = None,
+        public_url: str = "",
+        printers: PrinterChoice | None = None,
     ) -> None:
         self.database_url = database_url
         self.store = store
         self.catalog_dir = catalog_dir
         self.font_path = font_path
+        self.mjplus_font_path = mjplus_font_path
+        self.public_url = public_url.rstrip("/")
+        self.printers = printers or PrinterChoice()
 
     def _audit(self, actor: str, action: str, visit_id: str, subject: str, detail: str) -> None:
         # A retried activity audits again: each entry is one real print or write.
@@ -91,8 +125,47 @@ class VisitActivities:
     def pin_catalog(self, inp: PinCatalogInput) -> Catalog:
         bind_activity_log_context()
         catalog = load_catalog(self.catalog_dir)
-        log.info("catalog pinned", catalog_version=catalog.version)
+        with session_scope(self.database_url) as session:
+            if not form_store.current_versions(session):  # a database nobody seeded yet
+                form_store.seed_from_files(session, self.catalog_dir, set(catalog.codes()))
+            catalog = form_store.pin(session, catalog)
+        log.info("catalog pinned", catalog_version=catalog.version, forms=len(catalog.forms))
         return catalog
+
+    @activity.defn(name="propose_procedures")
+    def propose_procedures(self, inp: NaviActivityInput) -> list[Proposal]:
+        """手続ナビ over the subject's household and what the interview learned."""
+        bind_activity_log_context()
+        with session_scope(self.database_url) as session:
+            household = self._household(session, inp.atena_no, inp.staff, inp.visit_id, "navi")
+        facts = household_facts(household, inp.today) | answered(inp.facts)
+        proposals = propose(navi_rules(inp.catalog), inp.procedures, facts)
+        log.info("procedures proposed", proposals=len(proposals))
+        return proposals
+
+    def _household(
+        self, session: Session, atena_no: str, staff: str, visit_id: str, purpose: str
+    ) -> list[ResidentRecord]:
+        """The subject first, then their household; audited as one read of each person."""
+        resident = residents.get(session, atena_no)
+        audit.record(
+            session, actor=staff, action="resident.read", visit_id=visit_id, subject=atena_no,
+            result="ok" if resident else "not_found", detail=purpose,
+        )  # fmt: skip
+        if resident is None:
+            raise ApplicationError(
+                "選択した住民が住民記録にありません / resident no longer in the register",
+                type="ResidentNotFound",
+                non_retryable=True,
+            )
+        members = residents.households(session, [resident.household_no])[resident.household_no]
+        others = sorted((m for m in members if m.atena_no != atena_no), key=_member_order)
+        for m in others:
+            audit.record(
+                session, actor=staff, action="resident.read", visit_id=visit_id,
+                subject=m.atena_no, detail=f"{purpose}: household",
+            )  # fmt: skip
+        return [resident, *others]
 
     @activity.defn(name="issue_ticket")
     def issue_ticket(self, inp: IssueTicketInput) -> int:
@@ -132,45 +205,59 @@ class VisitActivities:
     def fill_forms(self, inp: FillInput) -> FillResult:
         bind_activity_log_context()
         ctx = inp.context
+        url = f"{self.public_url}/ui/visits/{ctx.visit_id}"
+        forms = []
         with session_scope(self.database_url) as session:
-            resident = residents.get(session, inp.atena_no)
-            audit.record(
-                session,
-                actor=ctx.staff,
-                action="resident.read",
-                visit_id=ctx.visit_id,
-                subject=inp.atena_no,
-                result="ok" if resident else "not_found",
-            )
-        if resident is None:
-            raise ApplicationError(
-                "選択した住民が住民記録にありません / resident no longer in the register",
-                type="ResidentNotFound",
-                non_retryable=True,
-            )
-        forms = [
-            fill_form(_procedure(ctx.catalog, code).form, _binding(ctx, resident, code))
-            for code in ctx.procedures
-        ]
+            household = self._household(session, inp.atena_no, ctx.staff, ctx.visit_id, "forms")
+            resident = household[0]
+            for code in ctx.procedures:
+                for form_code in _procedure(ctx.catalog, code).forms:
+                    defn = form_store.get(session, form_code, ctx.catalog.forms[form_code])
+                    forms.append(fill_form(defn, _binding(ctx, resident, code, household, url)))
+            guide = ctx.catalog.guidance_form
+            if guide and any(not p.at_this_counter for p in ctx.accepted):
+                defn = form_store.get(session, guide, ctx.catalog.forms[guide])
+                forms.append(fill_form(defn, _binding(ctx, resident, "", household, url)))
         log.info("forms filled", forms=len(forms))
         return FillResult(resident=resident, forms=forms)
 
     @activity.defn(name="print_forms")
     def print_forms(self, inp: PrintInput) -> PrintResult:
+        """Render the signed forms to one PDF and keep it; the printer comes after."""
         bind_activity_log_context()
+        with session_scope(self.database_url) as session:
+            pairs = [(form_store.get(session, f.form_code, f.version), f) for f in inp.forms]
         pdf = render_forms(
-            inp.forms,
+            pairs,
             header=f"受付番号 {inp.ticket_no}",
             signature=inp.signature,
-            font_path=self.font_path,
+            fonts=load_fonts(self.font_path, self.mjplus_font_path),
         )
         stored = self.store.put(f"visits/{inp.visit_id}/forms.pdf", pdf.data)
-        self._audit(inp.staff, "forms.print", inp.visit_id, inp.subject, f"pages={len(inp.forms)}")
+        self._audit(inp.staff, "forms.render", inp.visit_id, inp.subject, f"pages={pdf.pages}")
         hold_point("print_forms.after_write", activity.heartbeat)
-        log.info(
-            "forms printed", pages=len(inp.forms), bytes=stored.size, warnings=len(pdf.warnings)
+        log.info("forms rendered", pages=pdf.pages, bytes=stored.size, warnings=len(pdf.warnings))
+        return PrintResult(document=stored, font=pdf.font, warnings=pdf.warnings, pages=pdf.pages)
+
+    @activity.defn(name="send_to_printer")
+    def send_to_printer(self, inp: PrinterInput) -> PrinterResult:
+        """The stored PDF to the counter's printer, once per (visit, copy) even if retried."""
+        bind_activity_log_context()
+        printer = self.printers.for_counter(inp.counter)
+        if not printer:
+            return PrinterResult(printer="", job="")
+        data = self.store.get(inp.document_key)
+        try:
+            job = print_pdf(printer, f"{inp.visit_id}-{inp.copy}", data)
+        except PrinterError as e:
+            raise ApplicationError(
+                f"印刷できません / printer failed: {e}", type="PrinterError"
+            ) from e
+        self._audit(
+            inp.staff, "forms.print", inp.visit_id, inp.subject, f"job={job} copy={inp.copy}"
         )
-        return PrintResult(document=stored, font=pdf.font, warnings=pdf.warnings)
+        log.info("forms printed", job=job, copy=inp.copy)
+        return PrinterResult(printer=printer, job=str(job))
 
     @activity.defn(name="write_handoff")
     def write_handoff(self, inp: HandoffInput) -> HandoffResult:

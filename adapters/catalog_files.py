@@ -1,4 +1,9 @@
-"""Loading the catalog from ``catalog/procedures.json``, with errors that name the place."""
+"""Loading the catalog from ``catalog/``, with errors that name the place.
+
+``procedures.json`` holds the procedures, their interview questions and CSV layouts;
+``navi.json`` the 手続ナビ rules; ``forms/*.json`` the form definitions (seeded into the
+database, see adapters.form_store).
+"""
 
 from __future__ import annotations
 
@@ -6,85 +11,59 @@ import json
 from pathlib import Path
 from typing import Any
 
-from domain.binding import KNOWN_FORMATS, BindingContext, BindingError, resolve
-from domain.catalog import Catalog, CsvColumn, CsvLayout, FieldSpec, FormSpec, Procedure, Question
+from adapters import form_store
+from domain.binding import KNOWN_FORMATS, check_source
+from domain.catalog import Catalog, CsvColumn, CsvLayout, Procedure, Question
+from domain.form_definition import FormDefinitionError
 from domain.juki_file import Column
-from domain.resident import ResidentRecord
+from domain.navi import NaviError, parse_navi
 
 
 class CatalogError(ValueError):
     pass
 
 
-_SAMPLE = BindingContext(
-    visit_id="v",
-    ticket_no=1,
-    today="2026-01-01",
-    resident=ResidentRecord(
-        atena_no="1",
-        household_no="1",
-        juminhyo_code="0",
-        name="",
-        kana="",
-        birth_date="2000-01-01",
-        sex="1",
-        relationship="",
-        head_name="",
-        postal_code="",
-        address="",
-    ),
-    applicant=None,
-    procedure_code="p",
-    procedure_name="p",
-    fee_yen=0,
-)
-
-
 def _check_source(where: str, source: str, fmt: str) -> None:
-    try:
-        resolve(source, _SAMPLE)
-    except BindingError as e:
-        raise CatalogError(f"{where}: {e}") from None
+    if why := check_source(source):
+        raise CatalogError(f"{where}: {why}")
     if fmt not in KNOWN_FORMATS:
         raise CatalogError(f"{where}: unknown format {fmt!r}")
 
 
-def _procedure(raw: dict[str, Any]) -> Procedure:
+def _layout(code: str, raw: dict[str, Any]) -> CsvLayout:
+    try:
+        layout = CsvLayout(
+            code=code,
+            version=str(raw["version"]),
+            columns=[CsvColumn(**c) for c in raw["columns"]],
+        )
+    except (KeyError, TypeError, ValueError) as e:
+        raise CatalogError(f"layout {code}: missing or invalid item ({e})") from None
+    for c in layout.columns:
+        _check_source(f"layout {code}, column {c.name}", c.source, c.format)
+    return layout
+
+
+def _procedure(raw: dict[str, Any], layouts: dict[str, CsvLayout]) -> Procedure:
     code = raw.get("code", "?")
     try:
-        form_raw = raw["form"]
-        form = FormSpec(
-            code=form_raw["code"],
-            version=str(form_raw["version"]),
-            title=form_raw["title"],
-            needs_signature=bool(form_raw.get("needs_signature", True)),
-            fields=[FieldSpec(**f) for f in form_raw["fields"]],
-        )
-        layout_raw = raw["layout"]
-        layout = CsvLayout(
-            code=layout_raw["code"],
-            version=str(layout_raw["version"]),
-            columns=[CsvColumn(**c) for c in layout_raw["columns"]],
-        )
-        proc = Procedure(
+        layout = layouts[raw["layout"]]
+    except KeyError:
+        raise CatalogError(f"procedure {code}: unknown or missing layout") from None
+    try:
+        return Procedure(
             code=raw["code"],
             name=raw["name"],
             name_en=raw["name_en"],
             category=raw["category"],
             fee_yen=int(raw.get("fee_yen", 0)),
             questions=[Question(**q) for q in raw.get("questions", [])],
-            form=form,
             layout=layout,
+            place=str(raw.get("place", "")),
+            subject_status=[str(s) for s in raw.get("subject_status", ["住民"])],
         )
     except (KeyError, TypeError, ValueError) as e:
         raise CatalogError(f"procedure {code}: missing or invalid item ({e})") from None
-    for f in form.fields:
-        _check_source(f"procedure {code}, form {form.code}, field {f.key}", f.source, f.format)
-    for c in layout.columns:
-        _check_source(
-            f"procedure {code}, layout {layout.code}, column {c.name}", c.source, c.format
-        )
-    return proc
 
 
 def load_juki_layout(catalog_dir: Path) -> dict[str, Column]:
@@ -100,16 +79,42 @@ def load_juki_layout(catalog_dir: Path) -> dict[str, Column]:
         raise CatalogError(f"{path}: {e}") from None
 
 
-def load_catalog(catalog_dir: Path) -> Catalog:
-    path = catalog_dir / "procedures.json"
+def _read(path: Path) -> Any:
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as e:
         raise CatalogError(f"{path}: {e}") from None
-    procedures = [_procedure(p) for p in raw.get("procedures", [])]
+
+
+def load_catalog(catalog_dir: Path, *, with_form_files: bool = False) -> Catalog:
+    """Procedures and 手続ナビ rules; forms come from the database when a visit pins them
+    (``with_form_files`` attaches the shipped files instead, for tools and tests)."""
+    path = catalog_dir / "procedures.json"
+    raw = _read(path)
+    if not raw.get("version"):
+        raise CatalogError(f"{path}: version is required")
+    layouts = {code: _layout(code, spec) for code, spec in raw.get("layouts", {}).items()}
+    procedures = [_procedure(p, layouts) for p in raw.get("procedures", [])]
     codes = [p.code for p in procedures]
     if len(set(codes)) != len(codes):
         raise CatalogError(f"{path}: duplicate procedure codes")
-    if not raw.get("version"):
-        raise CatalogError(f"{path}: version is required")
-    return Catalog(version=str(raw["version"]), procedures=procedures)
+    navi_text = (catalog_dir / "navi.json").read_text(encoding="utf-8")
+    try:
+        parse_navi(json.loads(navi_text), set(codes))
+    except (NaviError, json.JSONDecodeError) as e:
+        raise CatalogError(f"navi.json: {e}") from None
+    city = raw.get("city", {})
+    catalog = Catalog(
+        version=str(raw["version"]),
+        procedures=procedures,
+        navi=navi_text,
+        city_name=str(city.get("name", "")),
+        mayor=str(city.get("mayor", "")),
+    )
+    if with_form_files:
+        try:
+            files = form_store.load_files(catalog_dir, set(codes))
+        except FormDefinitionError as e:
+            raise CatalogError(str(e)) from None
+        catalog = form_store.attach_forms(catalog, [d for d, _ in files])
+    return catalog

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from adapters.tables import ResidentRow
 from domain.names import kana_key, name_key
-from domain.resident import ResidentRecord
+from domain.resident import ACTIVE_STATUSES, ResidentRecord
 from domain.resident_search import SearchKind, address_key, prefix_upper_bound, search_key
 from domain.visit import IdCardData
 
@@ -56,7 +56,7 @@ def search_for_card(session: Session, card: IdCardData) -> list[ResidentRecord]:
     stmt = (
         select(ResidentRow)
         .where(or_(*conditions))
-        .where(ResidentRow.status == "住民")
+        .where(col(ResidentRow.status).in_(ACTIVE_STATUSES))
         .limit(_SEARCH_LIMIT)
     )
     return [to_record(row) for row in session.exec(stmt)]
@@ -97,7 +97,7 @@ def households(session: Session, numbers: list[str]) -> dict[str, list[ResidentR
     stmt = (
         select(ResidentRow)
         .where(col(ResidentRow.household_no).in_(numbers))
-        .where(ResidentRow.status == "住民")
+        .where(col(ResidentRow.status).in_(ACTIVE_STATUSES))
     )
     found: dict[str, list[ResidentRecord]] = {n: [] for n in numbers}
     for row in session.exec(stmt):

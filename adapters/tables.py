@@ -183,3 +183,30 @@ class SessionRow(SQLModel, table=True):
     terminal: str = Field(default="", max_length=100)
     created_at: datetime = Field(default_factory=_utcnow)
     last_seen_at: datetime = Field(default_factory=_utcnow)
+
+
+class FormVersionRow(SQLModel, table=True):
+    """Every version of every form definition ever uploaded; never changed once stored."""
+
+    __tablename__ = "form_versions"
+    __table_args__ = (UniqueConstraint("code", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, index=True)
+    version: str = Field(max_length=20)
+    title: str = Field(max_length=200)
+    body: str  # the definition as uploaded (JSON)
+    sha256: str = Field(max_length=64)
+    uploaded_at: datetime = Field(default_factory=_utcnow)
+    uploaded_by: str = Field(max_length=64)
+
+
+class FormCurrentRow(SQLModel, table=True):
+    """Which version of each form new visits pin (publish and restore move it)."""
+
+    __tablename__ = "form_current"
+
+    code: str = Field(primary_key=True, max_length=40)
+    version: str = Field(max_length=20)
+    published_at: datetime = Field(default_factory=_utcnow)
+    published_by: str = Field(max_length=64)

@@ -1,20 +1,34 @@
 """Binding catalog sources (``resident.name``, ``answer.copies`` …) to values, and formats.
 
 Forms and CSV layouts both name their data by source path; this module is the one place
-that knows what each path means, so a new form is data, not code.
+that knows what each path means, so a new form is data, not code. Tables bind one row per
+household member (``member.*``) or per guidance item (``item.*``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+
+import jaconv
 
 from domain.resident import SEX_LABELS, ResidentRecord
-from domain.visit import IdCardData
+from domain.visit import IdCardData, IdSource, Proposal, ProposalStatus
 from domain.wareki import iso_to_wareki
 
 
 class BindingError(ValueError):
     pass
+
+
+ID_SOURCE_LABELS = {
+    IdSource.MYNUMBER_CARD: "マイナンバーカード",
+    IdSource.DRIVER_LICENSE: "運転免許証",
+    IdSource.RESIDENCE_CARD: "在留カード",
+    IdSource.SPECIAL_PERMANENT: "特別永住者証明書",
+    IdSource.DRIVING_HISTORY: "運転経歴証明書",
+    IdSource.MANUAL: "その他（職員確認）",
+}
 
 
 @dataclass
@@ -31,30 +45,51 @@ class BindingContext:
     record_id: str = ""
     staff: str = ""
     counter: str = ""
+    household: list[ResidentRecord] = field(default_factory=list)
+    guidance: list[Proposal] = field(default_factory=list)
+    context_url: str = ""  # where another counter's scanner opens this visit
+    visit_procedures: list[str] = field(default_factory=list)
+    city_name: str = ""
+    mayor: str = ""
 
 
-def _resident_value(r: ResidentRecord, attr: str) -> str:
+def age_on(birth_date: str, today: str) -> int | None:
+    """Age in whole years, or None where the birth date is partly unknown (不詳)."""
+    try:
+        born = date.fromisoformat(birth_date)
+        on = date.fromisoformat(today)
+    except ValueError:
+        return None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _resident_value(r: ResidentRecord, attr: str, today: str) -> str:
     if attr == "full_address":
         return r.full_address
     if attr == "sex_label":
         return SEX_LABELS.get(r.sex, "")
+    if attr == "age":
+        age = age_on(r.birth_date, today)
+        return "" if age is None else str(age)
     if attr not in ResidentRecord.__dataclass_fields__:
         raise BindingError(f"unknown resident item: {attr}")
     return str(getattr(r, attr))
 
 
+def _applicant_value(card: IdCardData | None, attr: str) -> str:
+    if attr == "source_label":
+        return ID_SOURCE_LABELS.get(card.source, "") if card else ""
+    if attr != "source" and attr not in IdCardData.__dataclass_fields__:
+        raise BindingError(f"unknown applicant item: {attr}")
+    return "" if card is None else str(getattr(card, attr))
+
+
 def resolve(source: str, ctx: BindingContext) -> str:
     scope, _, attr = source.partition(".")
     if scope == "resident":
-        return _resident_value(ctx.resident, attr)
+        return _resident_value(ctx.resident, attr, ctx.today)
     if scope == "applicant":
-        if ctx.applicant is None:
-            return ""
-        if attr == "source":
-            return str(ctx.applicant.source)
-        if attr not in IdCardData.__dataclass_fields__:
-            raise BindingError(f"unknown applicant item: {attr}")
-        return str(getattr(ctx.applicant, attr))
+        return _applicant_value(ctx.applicant, attr)
     if scope == "answer":
         return ctx.answers.get(attr, "")
     if scope == "visit":
@@ -64,6 +99,7 @@ def resolve(source: str, ctx: BindingContext) -> str:
             "today": ctx.today,
             "staff": ctx.staff,
             "counter": ctx.counter,
+            "context_url": ctx.context_url,
         }
         if attr not in values:
             raise BindingError(f"unknown visit item: {attr}")
@@ -73,9 +109,96 @@ def resolve(source: str, ctx: BindingContext) -> str:
         if attr not in values:
             raise BindingError(f"unknown procedure item: {attr}")
         return values[attr]
+    if scope == "household":
+        values = {
+            "count": str(len(ctx.household or [ctx.resident])),
+            "head": ctx.resident.head_name,
+        }
+        if attr not in values:
+            raise BindingError(f"unknown household item: {attr}")
+        return values[attr]
+    if scope == "city":
+        values = {"name": ctx.city_name, "mayor": ctx.mayor}
+        if attr not in values:
+            raise BindingError(f"unknown city item: {attr}")
+        return values[attr]
+    if scope == "move":
+        return _move_value(ctx, attr)
     if scope == "record" and attr == "id":
         return ctx.record_id
     raise BindingError(f"unknown source: {source}")
+
+
+MOVE_KINDS = {"tennyu": "転入", "tenkyo": "転居", "tenshutsu": "転出", "setai_henko": "世帯変更"}
+
+
+def _move_value(ctx: BindingContext, attr: str) -> str:
+    """The move this visit records, seen from any of its forms (国保, 介護 … share it).
+
+    For a 転入 the register's record (状態 転入予定) already holds the new address and the
+    前住所 from the 転出証明書; for 転居・転出 the new address is an interview answer.
+    """
+    r, a = ctx.resident, ctx.answers
+    moving_in = r.status == "転入予定"
+    values = {
+        "kind": "・".join(
+            dict.fromkeys(MOVE_KINDS[p] for p in ctx.visit_procedures if p in MOVE_KINDS)
+        ),
+        "new_address": r.full_address if moving_in else a.get("new_address", r.full_address),
+        "old_address": (a.get("previous_address") or r.previous_address)
+        if moving_in
+        else r.full_address,
+        "new_head": a.get("new_head") or r.head_name,
+        "old_head": "" if moving_in else r.head_name,
+        "moved_on": a.get("moved_on", ""),
+    }
+    if attr not in values:
+        raise BindingError(f"unknown move item: {attr}")
+    return values[attr]
+
+
+# Which household members a table lists.
+TABLE_SOURCES = frozenset({"household", "children", "seniors", "guidance"})
+
+
+def _item_value(item: Proposal, attr: str) -> str:
+    values = {
+        "title": item.title,
+        "place": item.place,
+        "bring": "、".join(item.bring),
+        "reason": "／".join(item.reasons),
+        "procedure": item.procedure,
+    }
+    if attr not in values:
+        raise BindingError(f"unknown guidance item: {attr}")
+    return values[attr]
+
+
+def table_rows(source: str, items: list[str], ctx: BindingContext) -> list[list[str]]:
+    """The raw values of a table: one list per member or guidance item, one per column."""
+    if source in ("household", "children", "seniors"):
+        return [[_member(m, i, ctx.today) for i in items] for m in _members(source, ctx)]
+    if source == "guidance":
+        return [[_item_value(g, i.partition(".")[2]) for i in items] for g in ctx.guidance]
+    raise BindingError(f"unknown table source: {source}")
+
+
+def _members(source: str, ctx: BindingContext) -> list[ResidentRecord]:
+    household = ctx.household or [ctx.resident]
+    if source == "household":
+        return household
+    lo, hi = (0, 18) if source == "children" else (65, 200)
+    return [
+        m for m in household if (age := age_on(m.birth_date, ctx.today)) is not None
+        and lo <= age < hi
+    ]  # fmt: skip
+
+
+def _member(m: ResidentRecord, item: str, today: str) -> str:
+    scope, _, attr = item.partition(".")
+    if scope != "member":
+        raise BindingError(f"a household column names member.<item>, not {item}")
+    return _resident_value(m, attr, today)
 
 
 def format_value(value: str, fmt: str) -> str:
@@ -90,7 +213,50 @@ def format_value(value: str, fmt: str) -> str:
         return f"{int(value):,}円"
     if fmt == "iso_compact":
         return value.replace("-", "")
+    if fmt == "hiragana":
+        return str(jaconv.kata2hira(value))
+    if fmt == "katakana":
+        return str(jaconv.hira2kata(value))
+    if fmt == "copies":
+        return f"{int(value)}通"
     raise BindingError(f"unknown format: {fmt}")
 
 
-KNOWN_FORMATS = frozenset({"text", "wareki", "zip", "yen", "iso_compact"})
+KNOWN_FORMATS = frozenset(
+    {"text", "wareki", "zip", "yen", "iso_compact", "hiragana", "katakana", "copies"}
+)
+
+_SAMPLE_PERSON = ResidentRecord(
+    atena_no="1", household_no="1", juminhyo_code="0", name="", kana="",
+    birth_date="2000-01-01", sex="1", relationship="", head_name="", postal_code="",
+    address="",
+)  # fmt: skip
+_SAMPLE = BindingContext(
+    visit_id="v", ticket_no=1, today="2026-01-01", resident=_SAMPLE_PERSON, applicant=None,
+    procedure_code="p", procedure_name="p", fee_yen=0,
+)  # fmt: skip
+_SAMPLE_ITEM = Proposal(code="x", title="x", status=ProposalStatus.PROPOSE)
+
+
+def check_source(source: str) -> str | None:
+    """Why a source path means nothing, or None when it binds."""
+    try:
+        resolve(source, _SAMPLE)
+    except BindingError as e:
+        return str(e)
+    return None
+
+
+def check_item(table: str, item: str) -> str | None:
+    """Why a table column's item means nothing for this table, or None."""
+    try:
+        if table != "guidance":
+            _member(_SAMPLE_PERSON, item, _SAMPLE.today)
+        else:
+            scope, _, attr = item.partition(".")
+            if scope != "item":
+                return f"a guidance column names item.<item>, not {item}"
+            _item_value(_SAMPLE_ITEM, attr)
+    except BindingError as e:
+        return str(e)
+    return None

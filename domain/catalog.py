@@ -1,7 +1,8 @@
 """The city's catalog as types: procedures, their questions, forms and CSV layouts.
 
 The catalog is data (``catalog/*.json``) that city admins edit; a visit pins the
-version it started with, so an edit never changes a visit in flight.
+version it started with — procedures, 手続ナビ rules and the version of every form — so an
+edit never changes a visit in flight.
 """
 
 from __future__ import annotations
@@ -20,23 +21,6 @@ class Question:
     max_length: int = 200
     min_value: int | None = None
     max_value: int | None = None
-
-
-@dataclass
-class FieldSpec:
-    key: str
-    label: str
-    source: str  # e.g. resident.name, applicant.name, answer.copies, visit.today
-    format: str = "text"  # text | wareki | zip | yen
-
-
-@dataclass
-class FormSpec:
-    code: str
-    version: str
-    title: str
-    fields: list[FieldSpec]
-    needs_signature: bool = True
 
 
 @dataclass
@@ -59,16 +43,26 @@ class Procedure:
     name: str
     name_en: str
     category: str
-    form: FormSpec
     layout: CsvLayout
     fee_yen: int = 0
     questions: list[Question] = field(default_factory=list)
+    place: str = ""  # the counter that handles it, for the guidance sheet
+    # 住民状態 the subject must have: 住民, or 転入予定 for a 転入 not yet recorded.
+    subject_status: list[str] = field(default_factory=lambda: ["住民"])
+    # The forms printed for it, as code → pinned version (from catalog/forms at pin time).
+    forms: list[str] = field(default_factory=list)
 
 
 @dataclass
 class Catalog:
     version: str
     procedures: list[Procedure]
+    # Every current form definition, code → version: the versions this visit prints with.
+    forms: dict[str, str] = field(default_factory=dict)
+    guidance_form: str = ""  # the form code of the 手続案内書
+    navi: str = ""  # 手続ナビ rules (catalog/navi.json), checked on load, parsed where used
+    city_name: str = ""
+    mayor: str = ""
 
     def procedure(self, code: str) -> Procedure | None:
         return next((p for p in self.procedures if p.code == code), None)

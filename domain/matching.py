@@ -48,6 +48,7 @@ def candidate(r: ResidentRecord, points: int, matched_on: list[str]) -> Resident
         relationship=r.relationship,
         score=points,
         matched_on=matched_on,
+        status=r.status,
     )
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 SEX_LABELS = {"1": "男", "2": "女", "9": "適用不能"}
+# Whom the counter serves: residents, and people whose 転入 the previous municipality has
+# announced (転出証明書情報, 特例転入) and who come to record it.
+MOVING_IN = "転入予定"
+ACTIVE_STATUSES = ("住民", MOVING_IN)
 
 
 @dataclass

@@ -28,8 +28,10 @@ class Action(StrEnum):
     IDENTIFY = "identify"
     SEARCH = "search"
     CHOOSE_RESIDENT = "choose_resident"
+    NAVI = "navi"
     CHOOSE_PROCEDURES = "choose_procedures"
     CONFIRM = "confirm"
+    REPRINT = "reprint"
     RPA_RESULT = "rpa_result"
     CANCEL = "cancel"
 
@@ -60,8 +62,12 @@ ALLOWED: dict[Action, frozenset[Step]] = {
     # Staff may also look the person up in the register directly (kana, 住所, 宛名番号 …).
     Action.SEARCH: frozenset({Step.IDENTIFY, Step.LOOKUP}),
     Action.CHOOSE_RESIDENT: frozenset({Step.LOOKUP}),
+    # 手続ナビ may run again as the interview learns more; each run replaces the proposals.
+    Action.NAVI: frozenset({Step.INTERVIEW}),
     Action.CHOOSE_PROCEDURES: frozenset({Step.INTERVIEW}),
     Action.CONFIRM: frozenset({Step.CONFIRM}),
+    # Printed forms can be printed again (jammed paper, a failed printer) until the visit ends.
+    Action.REPRINT: frozenset({Step.AWAIT_RPA}),
     Action.RPA_RESULT: frozenset({Step.AWAIT_RPA}),
     # Once the CSV has gone to the core system a visit cannot simply be cancelled:
     # the robot may already have typed it in. Supervisors handle that case.
@@ -89,8 +95,10 @@ ACTION_LABELS_JA: dict[Action, str] = {
     Action.IDENTIFY: "本人確認",
     Action.SEARCH: "住民検索",
     Action.CHOOSE_RESIDENT: "住民選択",
+    Action.NAVI: "手続ナビ",
     Action.CHOOSE_PROCEDURES: "手続選択",
     Action.CONFIRM: "署名確認",
+    Action.REPRINT: "再印刷",
     Action.RPA_RESULT: "RPA結果報告",
     Action.CANCEL: "取消",
 }

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.catalog import Catalog, Question
+from domain.navi import navi_rules
 from domain.resident_search import SearchKind
 from domain.visit import (
     ApplicationRecord,
@@ -19,9 +20,14 @@ from domain.visit import (
     ChooseProceduresInput,
     ChooseResidentInput,
     ConfirmInput,
+    Decision,
     FilledForm,
     IdCardData,
     IdSource,
+    NaviInput,
+    Proposal,
+    ProposalStatus,
+    ReprintInput,
     ResidentCandidate,
     RpaOutcome,
     RpaResultInput,
@@ -156,7 +162,73 @@ def _check_answer(q: Question, value: str | None) -> str | None:
     return None
 
 
-def validate_choose_procedures(inp: ChooseProceduresInput, catalog: Catalog) -> list[Problem]:
+def validate_reprint(inp: ReprintInput) -> list[Problem]:
+    problems = control_characters({"reason": inp.reason})
+    if not inp.reason.strip() or len(inp.reason) > 200:
+        problems.append(Problem("reason", "再印刷の理由を200字以内で / give a reason (≤200)"))
+    return problems
+
+
+def validate_navi(inp: NaviInput, catalog: Catalog) -> list[Problem]:
+    problems = [
+        Problem("procedures", f"未登録の手続コードです: {code} / unknown procedure code")
+        for code in inp.procedures
+        if catalog.procedure(code) is None
+    ]
+    asked = {f.key for f in navi_rules(catalog).asked()}
+    for key, value in inp.facts.items():
+        if key not in asked:
+            problems.append(
+                Problem(f"facts.{key}", "手続ナビで尋ねる項目ではありません / unknown fact")
+            )
+        elif value not in ("yes", "no", ""):
+            problems.append(
+                Problem(
+                    f"facts.{key}",
+                    "はい(yes)・いいえ(no)・不明(空欄)で答えてください / yes, no or empty",
+                )
+            )
+    return problems
+
+
+def accepted_procedures(inp: ChooseProceduresInput, proposals: list[Proposal]) -> list[str]:
+    """The chosen procedures plus those of accepted proposals, each once, in order."""
+    extra = [
+        p.procedure
+        for p in proposals
+        if p.procedure and inp.decisions.get(p.code) == Decision.ACCEPT
+    ]
+    return list(dict.fromkeys([*inp.procedures, *extra]))
+
+
+def _decision_problems(inp: ChooseProceduresInput, proposals: list[Proposal]) -> list[Problem]:
+    problems = []
+    open_codes = {p.code for p in proposals if p.status != ProposalStatus.DROP}
+    for code, decision in inp.decisions.items():
+        if code not in open_codes:
+            problems.append(
+                Problem(f"decisions.{code}", "手続ナビの提案にありません / not a proposal")
+            )
+        elif decision not in (Decision.ACCEPT, Decision.REJECT):
+            problems.append(
+                Problem(f"decisions.{code}", "accept か reject です / accept or reject")
+            )
+    for p in proposals:
+        if p.code in open_codes and p.code not in inp.decisions:
+            problems.append(
+                Problem(
+                    f"decisions.{p.code}", f"{p.title}: 採否を選んでください / accept or reject"
+                )
+            )
+    return problems
+
+
+def validate_choose_procedures(
+    inp: ChooseProceduresInput,
+    catalog: Catalog,
+    resident: ResidentCandidate | None = None,
+    proposals: list[Proposal] | None = None,
+) -> list[Problem]:
     problems = control_characters({f"answers.{k}": v for k, v in inp.answers.items()})
     if not inp.procedures:
         return [
@@ -164,14 +236,23 @@ def validate_choose_procedures(inp: ChooseProceduresInput, catalog: Catalog) -> 
         ]
     if len(set(inp.procedures)) != len(inp.procedures):
         problems.append(Problem("procedures", "同じ手続が重複しています / duplicate procedure"))
+    problems += _decision_problems(inp, proposals or [])
     known_keys: set[str] = set()
-    for code in inp.procedures:
+    for code in accepted_procedures(inp, proposals or []):
         proc = catalog.procedure(code)
         if proc is None:
             problems.append(
                 Problem("procedures", f"未登録の手続コードです: {code} / unknown procedure code")
             )
             continue
+        if resident is not None and resident.status not in proc.subject_status:
+            problems.append(
+                Problem(
+                    "procedures",
+                    f"{proc.name}は住民状態「{resident.status}」の人には行えません"
+                    f" / not for a resident whose status is {resident.status}",
+                )
+            )
         for q in proc.questions:
             known_keys.add(q.key)
             if (why := _check_answer(q, inp.answers.get(q.key))) is not None:

@@ -66,6 +66,7 @@ class ResidentCandidate:
     relationship: str
     score: int
     matched_on: list[str] = field(default_factory=list)
+    status: str = "住民"  # 住民状態: 住民, or 転入予定 before a 転入 is recorded
 
 
 @dataclass
@@ -82,9 +83,45 @@ class ChooseResidentInput:
 
 
 @dataclass
+class NaviInput:
+    """What staff learned in the interview, for 手続ナビ: fact → "yes" | "no" ("" unknown)."""
+
+    procedures: list[str]
+    facts: dict[str, str] = field(default_factory=dict)
+
+
+class ProposalStatus(StrEnum):
+    PROPOSE = "propose"  # every condition holds
+    ASK = "ask"  # kept: a condition is unknown, ``ask`` says what to find out
+    DROP = "drop"  # a condition fails; ``reasons`` says which
+
+
+@dataclass
+class Proposal:
+    """One related procedure 手続ナビ suggests, with where to go and what to bring."""
+
+    code: str
+    title: str
+    status: ProposalStatus
+    place: str = ""
+    procedure: str = ""  # a catalog procedure whose forms are filled when accepted
+    at_this_counter: bool = False  # done here, so not on the guidance sheet
+    bring: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    ask: list[str] = field(default_factory=list)
+
+
+class Decision(StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+
+
+@dataclass
 class ChooseProceduresInput:
     procedures: list[str]
     answers: dict[str, str] = field(default_factory=dict)
+    # Staff's answer to each proposal of 手続ナビ that was not dropped: proposal code → decision.
+    decisions: dict[str, Decision] = field(default_factory=dict)
 
 
 @dataclass
@@ -114,6 +151,11 @@ class RpaResultInput:
 
 
 @dataclass
+class ReprintInput:
+    reason: str
+
+
+@dataclass
 class CancelInput:
     reason: str
 
@@ -126,6 +168,15 @@ class FormField:
 
 
 @dataclass
+class FilledTable:
+    """A table of a form (household members, guidance items), formatted for print."""
+
+    source: str
+    columns: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
 class FilledForm:
     form_code: str
     version: str
@@ -133,6 +184,7 @@ class FilledForm:
     procedure_code: str
     fields: list[FormField]
     needs_signature: bool = True
+    tables: list[FilledTable] = field(default_factory=list)
 
 
 @dataclass
@@ -175,9 +227,13 @@ class VisitState:
     resident: ResidentCandidate | None = None
     procedures: list[str] = field(default_factory=list)
     answers: dict[str, str] = field(default_factory=dict)
+    navi_facts: dict[str, str] = field(default_factory=dict)
+    proposals: list[Proposal] = field(default_factory=list)
+    decisions: dict[str, Decision] = field(default_factory=dict)
     forms: list[FilledForm] = field(default_factory=list)
     signed: bool = False
     documents: list[StoredObject] = field(default_factory=list)
+    print_jobs: list[str] = field(default_factory=list)  # the printer's job ids
     records: list[ApplicationRecord] = field(default_factory=list)
     rpa_results: dict[str, RpaResultInput] = field(default_factory=dict)
     # What staff should know but need not act on (e.g. a glyph printed as a marker).

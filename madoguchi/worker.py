@@ -14,6 +14,7 @@ from temporalio.worker import Worker
 from activities.import_activities import ImportActivities, InboundLister
 from activities.visit_activities import VisitActivities
 from adapters.db import engine_for
+from adapters.ipp_printer import PrinterChoice
 from adapters.schedules import ensure_inbound_poller
 from adapters.temporal_client import connect
 from madoguchi.crypto import payload_key
@@ -33,6 +34,9 @@ def visit_activities(settings: Settings) -> VisitActivities:
         store=object_store(settings),
         catalog_dir=settings.catalog_dir,
         font_path=settings.font_path,
+        mjplus_font_path=settings.mjplus_font_path,
+        public_url=settings.public_url,
+        printers=PrinterChoice(settings.printer_uri, dict(settings.counter_printers)),
     )
 
 
@@ -50,8 +54,10 @@ def activity_functions(acts: VisitActivities) -> list[Callable[..., Any]]:
         acts.issue_ticket,
         acts.lookup_residents,
         acts.search_residents,
+        acts.propose_procedures,
         acts.fill_forms,
         acts.print_forms,
+        acts.send_to_printer,
         acts.write_handoff,
     ]
 

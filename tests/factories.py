@@ -20,7 +20,9 @@ from domain.visit import (
 
 def resident(database_url: str, *, name_contains: str = "") -> ResidentRecord:
     with session_scope(database_url) as session:
-        stmt = select(ResidentRow).order_by(ResidentRow.atena_no)
+        stmt = (
+            select(ResidentRow).where(ResidentRow.status == "住民").order_by(ResidentRow.atena_no)
+        )
         for row in session.exec(stmt):
             if name_contains in row.name:
                 return residents.to_record(row)
@@ -43,7 +45,32 @@ PROCEDURES = ChooseProceduresInput(
     },
 )
 SIGNATURE = Signature(strokes=[[[0.1, 0.5], [0.2, 0.3], [0.35, 0.6]], [[0.5, 0.5], [0.8, 0.4]]])
-CONFIRM = ConfirmInput(signature=SIGNATURE, confirmed_form_codes=["idou_tenkyo", "juminhyo_seikyu"])
+CONFIRM = ConfirmInput(signature=SIGNATURE, confirmed_form_codes=["idou", "juminhyo_seikyu"])
 
 # The department and counter group test visits and test staff belong to.
 HOME = {"department": "shimin", "counter_group": "honcho"}
+
+
+def moving_in_family(database_url: str) -> list[ResidentRecord]:
+    """A household whose 転入 was announced (状態 転入予定): parents and two children, one
+    of school age and one under six, with MJ variant characters in their names."""
+    head = "渡邉\U000e0110　一郎"
+
+    def member(no: str, name: str, kana: str, born: str, sex: str, rel: str) -> ResidentRecord:
+        return ResidentRecord(
+            atena_no=f"999000000{no}", household_no="09990001", juminhyo_code=f"1000000001{no}",
+            name=name, kana=kana, birth_date=born, sex=sex, relationship=rel, head_name=head,
+            postal_code="7600002", address="香川県高松市茜町1番2号", katagaki="メゾン高松101号",
+            status="転入予定", previous_address="東京都千代田区千代田1番1号",
+        )  # fmt: skip
+
+    family = [
+        member("1", head, "ワタナベ　イチロウ", "1985-04-17", "1", "世帯主"),
+        member("2", "渡邉\U000e0110　葛\U000e0103子", "ワタナベ　カツコ", "1987-09-02", "2", "妻"),
+        member("3", "渡邉\U000e0110　翔太", "ワタナベ　ショウタ", "2016-06-30", "1", "子"),
+        member("4", "渡邉\U000e0110　陽菜", "ワタナベ　ヒナ", "2022-01-12", "2", "子"),
+    ]
+    with session_scope(database_url) as session:
+        if residents.get(session, family[0].atena_no) is None:
+            residents.add_all(session, family)
+    return family

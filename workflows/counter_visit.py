@@ -24,7 +24,10 @@ with workflow.unsafe.imports_passed_through():
         HandoffResult,
         IssueTicketInput,
         LookupInput,
+        NaviActivityInput,
         PinCatalogInput,
+        PrinterInput,
+        PrinterResult,
         PrintInput,
         PrintResult,
         SearchResidentsInput,
@@ -36,12 +39,15 @@ with workflow.unsafe.imports_passed_through():
     from domain.steps import FINAL_STEPS, Action, Step, is_allowed, wrong_step_message
     from domain.validation import (
         Problem,
+        accepted_procedures,
         validate_call,
         validate_cancel,
         validate_choose_procedures,
         validate_choose_resident,
         validate_confirm,
         validate_identify,
+        validate_navi,
+        validate_reprint,
         validate_rpa_result,
         validate_search,
     )
@@ -51,7 +57,11 @@ with workflow.unsafe.imports_passed_through():
         ChooseProceduresInput,
         ChooseResidentInput,
         ConfirmInput,
+        Decision,
         IdCardData,
+        NaviInput,
+        Proposal,
+        ReprintInput,
         ResidentCandidate,
         RpaOutcome,
         RpaResultInput,
@@ -90,6 +100,7 @@ class CounterVisit:
         self._catalog: Catalog | None = None
         self._resident_record: ResidentRecord | None = None
         self._signature: Signature | None = None
+        self._copies = 0
         self._inbox: list[_Inbound] = []
         self._accepting = False
         self._next_seq = 0
@@ -173,8 +184,20 @@ class CounterVisit:
         elif action == Action.CHOOSE_RESIDENT:
             s.resident = next(c for c in s.candidates if c.atena_no == payload.atena_no)
             self._enter(Step.INTERVIEW)
+        elif action == Action.NAVI:
+            assert s.resident is not None
+            s.navi_facts, s.decisions = dict(payload.facts), {}
+            s.proposals = await self._run(
+                "propose_procedures",
+                NaviActivityInput(
+                    s.visit_id, s.staff, workflow.now().date().isoformat(), s.resident.atena_no,
+                    list(payload.procedures), s.navi_facts, self._pinned(),
+                ),
+                list[Proposal],
+            )  # fmt: skip
         elif action == Action.CHOOSE_PROCEDURES:
-            s.procedures, s.answers = list(payload.procedures), dict(payload.answers)
+            s.procedures = accepted_procedures(payload, s.proposals)
+            s.answers, s.decisions = dict(payload.answers), dict(payload.decisions)
             workflow.upsert_search_attributes([sa.PROCEDURES.value_set(s.procedures)])
             self._enter(Step.FILL)
             assert s.resident is not None
@@ -197,6 +220,9 @@ class CounterVisit:
             elif not s.pending_records():
                 self._clear_flag()
                 self._enter(Step.DONE)
+        elif action == Action.REPRINT:
+            self._copies += 1
+            await self._send_to_printer(self._copies)
         elif action == Action.CANCEL:
             s.cancel_reason = payload.reason
             self._enter(Step.CANCELLED)
@@ -220,6 +246,7 @@ class CounterVisit:
         )
         s.documents = [printed.document]
         s.warnings += [w for w in printed.warnings if w not in s.warnings]
+        await self._send_to_printer(0)
         self._enter(Step.HANDOFF)
         assert self._resident_record is not None
         handed = await self._run(
@@ -230,6 +257,31 @@ class CounterVisit:
         )
         s.records = handed.records
         self._enter(Step.AWAIT_RPA)
+
+    async def _send_to_printer(self, copy: int) -> None:
+        """A printer that keeps failing flags the visit and lets the rest go on: the forms
+        are signed and stored, the data can go to the core system, and staff re-print."""
+        s = self._state
+        try:
+            result = await workflow.execute_activity(
+                "send_to_printer",
+                PrinterInput(
+                    s.visit_id, s.documents[0].key, s.counter, s.staff,
+                    s.resident.atena_no if s.resident else "", copy,
+                ),
+                result_type=PrinterResult,
+                start_to_close_timeout=options.QUICK_TIMEOUT * 4,
+                retry_policy=options.PRINTER,
+            )  # fmt: skip
+        except ActivityError as e:
+            cause = e.cause
+            message = cause.message if isinstance(cause, ApplicationError) else str(cause or e)
+            self._flag(f"印刷に失敗しました。再印刷してください / printing failed: {message}")
+            return
+        if result.job:
+            s.print_jobs.append(result.job)
+        if copy and s.needs_attention and s.attention_reason.startswith("印刷に失敗"):
+            self._clear_flag()
 
     async def _run(
         self,
@@ -261,6 +313,10 @@ class CounterVisit:
                 self._enter(back_to)
             raise _StepFailed(message) from e
 
+    def _pinned(self) -> Catalog:
+        assert self._catalog is not None
+        return self._catalog
+
     def _context(self) -> VisitContext:
         s = self._state
         assert self._catalog is not None and s.ticket_no is not None
@@ -274,6 +330,7 @@ class CounterVisit:
             procedures=s.procedures,
             answers=s.answers,
             catalog=self._catalog,
+            accepted=[p for p in s.proposals if s.decisions.get(p.code) == Decision.ACCEPT],
         )
 
     # ---- state changes -------------------------------------------------------------
@@ -310,9 +367,12 @@ class CounterVisit:
             return validate_search(payload)
         if action == Action.CHOOSE_RESIDENT:
             return validate_choose_resident(payload, s.candidates)
+        if action == Action.NAVI:
+            return validate_navi(payload, self._pinned())
         if action == Action.CHOOSE_PROCEDURES:
-            assert self._catalog is not None
-            return validate_choose_procedures(payload, self._catalog)
+            return validate_choose_procedures(payload, self._pinned(), s.resident, s.proposals)
+        if action == Action.REPRINT:
+            return validate_reprint(payload)
         if action == Action.CONFIRM:
             return validate_confirm(payload, s.forms)
         if action == Action.RPA_RESULT:
@@ -371,6 +431,22 @@ class CounterVisit:
     @choose_resident.validator
     def _validate_choose_resident(self, inp: ChooseResidentInput) -> None:
         self._check(Action.CHOOSE_RESIDENT, inp)
+
+    @workflow.update(name="navi")
+    async def navi(self, inp: NaviInput) -> VisitState:
+        return await self._accept(Action.NAVI, inp)
+
+    @navi.validator
+    def _validate_navi(self, inp: NaviInput) -> None:
+        self._check(Action.NAVI, inp)
+
+    @workflow.update(name="reprint")
+    async def reprint(self, inp: ReprintInput) -> VisitState:
+        return await self._accept(Action.REPRINT, inp)
+
+    @reprint.validator
+    def _validate_reprint(self, inp: ReprintInput) -> None:
+        self._check(Action.REPRINT, inp)
 
     @workflow.update(name="choose_procedures")
     async def choose_procedures(self, inp: ChooseProceduresInput) -> VisitState:

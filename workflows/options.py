@@ -25,3 +25,11 @@ PERSISTENT = RetryPolicy(
 
 QUICK_TIMEOUT = timedelta(seconds=15)
 DOCUMENT_TIMEOUT = timedelta(seconds=120)
+
+# A printer gets a few tries; after that the visit is flagged and staff re-print.
+PRINTER = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=10),
+    maximum_attempts=3,
+)

@@ -2,25 +2,88 @@ import json
 import shutil
 from pathlib import Path
 
+import jsonschema
 import pytest
 
+from adapters import form_store
 from adapters.catalog_files import CatalogError, load_catalog
+from domain.form_definition import FormDefinitionError, parse_form
 from madoguchi.settings import REPO_ROOT
 
+CATALOG = REPO_ROOT / "catalog"
+# The forms the city's tender names; each must be printable from the shipped catalog.
+CITY_FORMS = {
+    "住民異動届", "転出証明書", "住民票の写し等交付請求書", "戸籍証明書等交付請求書",
+    "戸籍の附票の写し交付請求書", "印鑑登録申請書", "印鑑登録証明書交付申請書",
+    "印鑑登録廃止申請書", "委任状", "マイナンバーカード券面記載事項変更届",
+    "国民健康保険 異動届", "児童手当 認定請求書", "子ども医療費受給資格申請書",
+    "介護保険 住所変更届", "手続案内書",
+}  # fmt: skip
 
-def test_the_shipped_catalog_loads() -> None:
-    catalog = load_catalog(REPO_ROOT / "catalog")
-    assert {"tenkyo", "juminhyo", "inkan_shomei", "tenshutsu"} <= set(catalog.codes())
+
+def test_the_shipped_catalog_loads_with_every_form_of_the_tender() -> None:
+    catalog = load_catalog(CATALOG, with_form_files=True)
+    assert {"tennyu", "tenkyo", "juminhyo", "inkan_shomei", "tenshutsu"} <= set(catalog.codes())
+    files = form_store.load_files(CATALOG, set(catalog.codes()))
+    assert CITY_FORMS <= {d.title for d, _ in files}
+    assert catalog.guidance_form == "tetsuzuki_annai"
+    for proc in catalog.procedures:
+        assert proc.forms, f"procedure {proc.code} prints no form"
 
 
-def test_an_unknown_source_is_reported_with_procedure_form_and_field(tmp_path: Path) -> None:
-    shutil.copy(REPO_ROOT / "catalog" / "procedures.json", tmp_path / "procedures.json")
-    raw = json.loads((tmp_path / "procedures.json").read_text(encoding="utf-8"))
-    raw["procedures"][0]["form"]["fields"][1]["source"] = "resident.shoe_size"
-    (tmp_path / "procedures.json").write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
-    with pytest.raises(CatalogError) as e:
-        load_catalog(tmp_path)
-    assert (
-        "procedure tenkyo, form idou_tenkyo, field name: unknown resident item: shoe_size"
-        in str(e.value)
+def test_every_shipped_form_matches_the_published_schema() -> None:
+    schema = json.loads((CATALOG / "forms" / "form.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for path in (CATALOG / "forms").glob("*.json"):
+        if not path.name.endswith(".schema.json"):
+            jsonschema.validate(json.loads(path.read_text(encoding="utf-8")), schema)
+
+
+def _idou() -> dict:  # type: ignore[type-arg]
+    return json.loads((CATALOG / "forms" / "idou.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def test_a_bad_definition_names_the_form_the_place_and_the_problem() -> None:
+    raw = _idou()
+    raw["fields"][1]["source"] = "resident.shoe_size"
+    raw["layout"][0]["cells"][1]["w"] = 170
+    raw["layout"].append({"kind": "table", "source": "pets", "columns": []})
+    raw["procedures"].append("no_such_procedure")
+    with pytest.raises(FormDefinitionError) as e:
+        parse_form(raw, known_procedures=set(load_catalog(CATALOG).codes()))
+    problems = e.value.problems
+    assert "form idou, field moved_on: unknown resident item: shoe_size" in problems
+    assert any(p.startswith("form idou, layout block 1: cells are 214 mm wide") for p in problems)
+    assert any("layout block" in p and "table source must be one of" in p for p in problems)
+    assert "form idou, procedures: unknown procedure 'no_such_procedure'" in problems
+
+
+def test_a_cell_naming_an_undefined_field_and_a_missing_signature_block_are_refused() -> None:
+    raw = _idou()
+    raw["layout"] = [{"cells": [{"label": "x", "w": 20}, {"field": "nope"}]}]
+    with pytest.raises(FormDefinitionError) as e:
+        parse_form(raw)
+    assert "form idou, layout block 1, cell 2: field 'nope' is not defined in fields" in (
+        e.value.problems
     )
+    assert any("no signature block" in p for p in e.value.problems)
+
+
+def test_a_broken_shipped_file_stops_the_load_with_its_name(tmp_path: Path) -> None:
+    shutil.copytree(CATALOG, tmp_path / "catalog")
+    (tmp_path / "catalog" / "forms" / "idou.json").write_text("{oops", encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"idou.json: not JSON \(line 1"):
+        load_catalog(tmp_path / "catalog", with_form_files=True)
+
+
+def test_an_unknown_source_in_a_csv_layout_is_reported_with_layout_and_column(
+    tmp_path: Path,
+) -> None:
+    shutil.copytree(CATALOG, tmp_path / "catalog")
+    path = tmp_path / "catalog" / "procedures.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    raw["layouts"]["idou"]["columns"][2]["source"] = "resident.shoe_size"
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(CatalogError) as e:
+        load_catalog(tmp_path / "catalog")
+    assert "layout idou, column 宛名番号: unknown resident item: shoe_size" in str(e.value)

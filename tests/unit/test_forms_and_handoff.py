@@ -1,6 +1,7 @@
 import csv
 import io
 
+from adapters import form_store
 from adapters.catalog_files import load_catalog
 from domain.binding import BindingContext
 from domain.forms import fill_form
@@ -28,16 +29,27 @@ def ctx(code: str, answers: dict[str, str]) -> BindingContext:
 
 
 def test_form_fields_are_bound_and_formatted_and_mj_characters_kept() -> None:
-    proc = load_catalog(REPO_ROOT / "catalog").procedure("tenkyo")
-    assert proc is not None
+    catalog = load_catalog(REPO_ROOT / "catalog")
+    defs = {
+        d.code: d for d, _ in form_store.load_files(REPO_ROOT / "catalog", set(catalog.codes()))
+    }
     answers = {"new_address": "香川県高松市番町1丁目", "moved_on": "2026-11-20"}
-    form = fill_form(proc.form, ctx("tenkyo", answers))
+    binding = ctx("tenkyo", answers)
+    binding.visit_procedures = ["tenkyo"]
+    form = fill_form(defs["idou"], binding)
     values = {f.key: f.value for f in form.fields}
-    assert values["name"] == MJ_NAME  # IVS intact
-    assert values["birth_date"] == "昭和35年4月17日"
+    assert values["applicant_name"] == MJ_NAME  # IVS intact
+    assert values["applicant_birth"] == "昭和35年4月17日"
     assert values["notified_on"] == "令和8年11月25日"
+    assert values["moved_on"] == "令和8年11月20日"
     assert values["old_address"] == "香川県高松市茜町1番2号 メゾン高松101号"
-    assert values["sex"] == "女"
+    assert values["new_address"] == "香川県高松市番町1丁目"
+    assert values["kind"] == "転居"
+    members = form.tables[0]
+    assert members.columns[:3] == ["氏名", "フリガナ", "生年月日"]
+    assert members.rows == [
+        [MJ_NAME, "ワタナベ　カツコ", "昭和35年4月17日", "女", "世帯主", "12345678901"]
+    ]
 
 
 def test_csv_is_utf8_rfc4180_with_header_and_keeps_ivs() -> None:

@@ -1,17 +1,37 @@
 import io
 from pathlib import Path
+from typing import Any
 
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from adapters.pdf_forms import PUA_MARKER, render_forms
+from adapters.pdf_forms import PUA_MARKER, load_fonts
+from adapters.pdf_forms import render_forms as render
+from domain.form_definition import FormDefinition, parse_form
 from domain.visit import FilledForm, FormField, Signature
 
 FONT = Path("/usr/share/fonts/truetype/ipamj/ipamjm.ttf")
+DEFINITION = parse_form(
+    {
+        "code": "f1", "version": "1", "title": "住民異動届（転居）", "procedures": ["tenkyo"],
+        "fields": [{"key": "name", "label": "氏名", "source": "resident.name"}],
+        "layout": [
+            {"cells": [{"label": "氏名", "w": 30}, {"field": "name"}]},
+            {"kind": "signature", "h": 20},
+        ],
+    }
+)  # fmt: skip
 
 
 def form(value: str) -> FilledForm:
     return FilledForm("f1", "1", "住民異動届（転居）", "tenkyo", [FormField("name", "氏名", value)])
+
+
+def render_forms(
+    forms: list[FilledForm], *, header: str, signature: Signature | None, font_path: Path
+) -> Any:
+    pairs: list[tuple[FormDefinition, FilledForm]] = [(DEFINITION, f) for f in forms]
+    return render(pairs, header=header, signature=signature, fonts=load_fonts(font_path))
 
 
 def test_a_real_pdf_with_the_mj_font_embedded_and_the_text_in_it() -> None:

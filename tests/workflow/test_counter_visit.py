@@ -67,11 +67,11 @@ async def test_whole_visit_from_ticket_to_done(
     visit_id = await gateway.start(**factories.HOME)
     state = await gateway.wait_for_ticket(visit_id)
     assert state.step == Step.RECEPTION and state.ticket_no is not None
-    assert state.catalog_version == "2026.11-1"
+    assert state.catalog_version == "2026.11-2"
 
     state = await walk_to_confirm(gateway, settings, visit_id)
     assert state.step == Step.CONFIRM
-    assert [f.form_code for f in state.forms] == ["idou_tenkyo", "juminhyo_seikyu"]
+    assert [f.form_code for f in state.forms] == ["idou", "juminhyo_seikyu"]
     tenkyo = {f.key: f.value for f in state.forms[0].fields}
     assert tenkyo["new_address"] == "香川県高松市番町一丁目8番15号"
     assert tenkyo["moved_on"] == "令和8年11月20日"
