@@ -25,7 +25,7 @@ def test_the_shipped_catalog_loads_with_every_form_of_the_tender() -> None:
     catalog = load_catalog(CATALOG, with_form_files=True)
     assert {"tennyu", "tenkyo", "juminhyo", "inkan_shomei", "tenshutsu"} <= set(catalog.codes())
     files = form_store.load_files(CATALOG, set(catalog.codes()))
-    assert CITY_FORMS <= {d.title for d, _ in files}
+    assert {d.title for d, _ in files} >= CITY_FORMS
     assert catalog.guidance_form == "tetsuzuki_annai"
     for proc in catalog.procedures:
         assert proc.forms, f"procedure {proc.code} prints no form"

@@ -64,7 +64,7 @@ async def test_tennyu_with_children_prints_related_forms_and_a_guidance_sheet(
 
     decisions = {"jidou_teate": ACCEPT, "kodomo_iryo": ACCEPT, "tenko": ACCEPT,
                  "hoiku": ACCEPT, "mynumber_henko": ACCEPT, "inu": ACCEPT}  # fmt: skip
-    with pytest.raises(VisitRejected, match="decisions.ninpu"):
+    with pytest.raises(VisitRejected, match=r"decisions\.ninpu"):
         await gateway.act(
             visit_id,
             Action.CHOOSE_PROCEDURES,
