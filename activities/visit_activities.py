@@ -126,8 +126,7 @@ class VisitActivities:
         bind_activity_log_context()
         catalog = load_catalog(self.catalog_dir)
         with session_scope(self.database_url) as session:
-            if not form_store.current_versions(session):  # a database nobody seeded yet
-                form_store.seed_from_files(session, self.catalog_dir, set(catalog.codes()))
+            form_store.ensure_seeded(session, self.catalog_dir, set(catalog.codes()))
             catalog = form_store.pin(session, catalog)
         log.info("catalog pinned", catalog_version=catalog.version, forms=len(catalog.forms))
         return catalog

@@ -137,6 +137,12 @@ def seed_from_files(session: Session, catalog_dir: Path, known_procedures: set[s
     return added
 
 
+def ensure_seeded(session: Session, catalog_dir: Path, known_procedures: set[str]) -> None:
+    """Seed the shipped forms into a database that has none yet (first start, new test DB)."""
+    if not current_versions(session):
+        seed_from_files(session, catalog_dir, known_procedures)
+
+
 _cache: dict[tuple[str, str, str], FormDefinition] = {}
 _cache_lock = threading.Lock()
 
@@ -199,8 +205,11 @@ def all_codes(session: Session) -> list[str]:
 
 def pin(session: Session, catalog: Catalog) -> Catalog:
     """The catalog with the current version of every form attached to its procedures."""
-    definitions = [get(session, code, v) for code, v in sorted(current_versions(session).items())]
-    return attach_forms(catalog, definitions)
+    current = current_versions(session)
+    # Forms print in the order they were first added: shipped forms before later additions.
+    first = session.exec(select(FormVersionRow.code).order_by(col(FormVersionRow.id)))
+    order = list(dict.fromkeys(c for c in first if c in current))
+    return attach_forms(catalog, [get(session, code, current[code]) for code in order])
 
 
 def attach_forms(catalog: Catalog, definitions: list[FormDefinition]) -> Catalog:

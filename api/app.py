@@ -17,6 +17,8 @@ from api import (
     admin_pages,
     audit_api,
     errors,
+    forms_api,
+    forms_pages,
     imports_api,
     login,
     oidc_login,
@@ -69,9 +71,11 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(rpa.router)
     app.include_router(audit_api.router)
     app.include_router(admin.router)
+    app.include_router(forms_api.router)
     app.include_router(imports_api.router)
     app.include_router(residents_api.router)
     app.include_router(admin_pages.router)
+    app.include_router(forms_pages.router)
     app.include_router(ui_pages.router)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "ui" / "static"), name="static")
 

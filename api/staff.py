@@ -6,11 +6,15 @@ import re
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
+from adapters import form_store
+from adapters.db import session_scope
 from adapters.temporal_client import VisitSummary
 from api.auth import require
 from api.deps import CurrentCatalog, Gateway, IdempotencyKey, Store
+from api.deps import settings as get_settings
 from domain.catalog import Catalog
 from domain.security import Permission, Principal
 from domain.steps import Action, Step
@@ -21,6 +25,8 @@ from domain.visit import (
     ChooseResidentInput,
     ConfirmInput,
     IdCardData,
+    NaviInput,
+    ReprintInput,
     SearchInput,
     VisitState,
 )
@@ -119,6 +125,23 @@ async def choose_resident(
     return await gw.act(visit_id, Action.CHOOSE_RESIDENT, body, key, p)
 
 
+@router.post("/visits/{visit_id}/navi", response_model=VisitState)
+async def navi(
+    visit_id: VisitId, body: NaviInput, gw: Gateway, p: Stepper, key: IdempotencyKey = None
+) -> VisitState:
+    """手続ナビ: the procedures being considered and what the interview learned (fact →
+    yes / no / "" unknown); the visit's proposals are replaced by the new ones."""
+    return await gw.act(visit_id, Action.NAVI, body, key, p)
+
+
+@router.post("/visits/{visit_id}/reprint", response_model=VisitState)
+async def reprint(
+    visit_id: VisitId, body: ReprintInput, gw: Gateway, p: Stepper, key: IdempotencyKey = None
+) -> VisitState:
+    """再印刷: print the signed forms again (jammed paper, a printer that failed)."""
+    return await gw.act(visit_id, Action.REPRINT, body, key, p)
+
+
 @router.post("/visits/{visit_id}/procedures", response_model=VisitState)
 async def choose_procedures(
     visit_id: VisitId,
@@ -165,6 +188,12 @@ async def document(
 
 
 @router.get("/catalog", response_model=Catalog, tags=["catalog"])
-async def get_catalog(catalog: CurrentCatalog, p: CatalogReader) -> Catalog:
-    """The catalog version new visits pin: procedures, questions, forms, CSV layouts."""
-    return catalog
+async def get_catalog(request: Request, catalog: CurrentCatalog, p: CatalogReader) -> Catalog:
+    """The catalog new visits pin: procedures, questions, 手続ナビ rules, CSV layouts and
+    the current version of every form."""
+
+    def run() -> Catalog:
+        with session_scope(get_settings(request).sqlalchemy_url) as session:
+            return form_store.pin(session, catalog)
+
+    return await run_in_threadpool(run)

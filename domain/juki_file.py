@@ -20,7 +20,8 @@ from domain.juminhyo_code import is_valid as juminhyo_code_ok
 from domain.validation import check_iso_date
 
 RESIDENT_TYPES = frozenset({"日本人", "外国人"})
-STATUSES = frozenset({"住民", "消除"})
+# 転入予定: the previous municipality announced the move (転出証明書情報); not yet recorded.
+STATUSES = frozenset({"住民", "消除", "転入予定"})
 SEXES = frozenset({"1", "2", "9"})
 IDOU_JIYU = frozenset(
     {

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adapters import residents, roles, users
+from adapters import form_store, residents, roles, users
+from adapters.catalog_files import load_catalog
 from adapters.db import session_scope
 from adapters.users import StaffAccount
 from madoguchi import demo_city
@@ -38,6 +39,13 @@ def seed_demo_city(database_url: str, count: int) -> int:
 def seed_roles(database_url: str, catalog_dir: Path) -> int:
     with session_scope(database_url) as session:
         return roles.seed_defaults(session, catalog_dir)
+
+
+def seed_forms(database_url: str, catalog_dir: Path) -> None:
+    """The shipped form definitions, into a database that has none yet."""
+    codes = set(load_catalog(catalog_dir).codes())
+    with session_scope(database_url) as session:
+        form_store.ensure_seeded(session, catalog_dir, codes)
 
 
 def seed_demo_staff(database_url: str) -> int:

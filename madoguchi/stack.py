@@ -15,7 +15,14 @@ from types import FrameType
 
 from adapters.temporal_server import DevServer, wait_for_port
 from madoguchi.logging import get_logger
-from madoguchi.seed import DEMO_PIN, DEMO_STAFF, seed_demo_city, seed_demo_staff, seed_roles
+from madoguchi.seed import (
+    DEMO_PIN,
+    DEMO_STAFF,
+    seed_demo_city,
+    seed_demo_staff,
+    seed_forms,
+    seed_roles,
+)
 from madoguchi.settings import REPO_ROOT, Settings
 
 log = get_logger(__name__)
@@ -47,6 +54,7 @@ def run_stack(settings: Settings) -> int:
     if added:
         print(f"デモ市を作成しました / seeded the demo city: {added} synthetic residents")
     seed_roles(settings.sqlalchemy_url, settings.catalog_dir)
+    seed_forms(settings.sqlalchemy_url, settings.catalog_dir)
     if settings.demo_staff and seed_demo_staff(settings.sqlalchemy_url):
         print(
             "デモ職員 / demo staff (password demo-<id>): "

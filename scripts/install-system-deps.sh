@@ -9,6 +9,7 @@ packages=(fonts-ipamj-mincho)   # IPAmj明朝: MJ characters on printed forms
 if [[ "${1:-}" == "test" ]]; then
   packages+=(poppler-utils)     # pdftotext / pdffonts: tests read the PDFs we print
   packages+=(chromium)          # browser tests (Playwright drives Debian's Chromium)
+  packages+=(cups printer-driver-cups-pdf)  # a real IPP print queue whose output is a PDF
   if ! command -v pg_ctlcluster >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     packages+=(postgresql)      # tests run the SQL suite on PostgreSQL too
   fi

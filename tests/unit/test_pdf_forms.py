@@ -2,6 +2,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
@@ -92,3 +93,35 @@ def test_pua_and_unknown_sequences_are_never_dropped_silently() -> None:
     text = PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
     assert PUA_MARKER in text
     assert any("PUA" in w for w in pdf.warnings) and any("IVS" in w for w in pdf.warnings)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: the MJ+ font's glyph is not yet embedded as a second font; "
+    "PUA characters print correctly only as the 〓 marker with a warning (issue 5 note)",
+)
+def test_pua_characters_print_from_the_configured_mjplus_font(tmp_path: Path) -> None:
+    # A stand-in MJ+ font: IPAmj's glyph for 田 reachable at U+E000, as the MJ+ font maps
+    # its additions into the Private Use Area.
+    from fontTools import subset
+
+    options = subset.Options()
+    options.notdef_outline = True
+    font = TTFont(str(FONT))
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[ord("田")])
+    subsetter.subset(font)
+    for table in font["cmap"].tables:
+        if table.isUnicode() and table.format in (4, 12):
+            table.cmap[0xE000] = table.cmap[ord("田")]
+    for record in font["name"].names:
+        if record.nameID in (1, 3, 4, 6):
+            record.string = "MJPlusTest"
+    path = tmp_path / "mjplus.ttf"
+    font.save(str(path))
+
+    pairs: list[tuple[FormDefinition, FilledForm]] = [(DEFINITION, form("\ue000中"))]
+    pdf = render(pairs, header="h", signature=None, fonts=load_fonts(FONT, path))
+    assert pdf.warnings == []
+    assert pdf.data.count(b"/FontFile2") == 2  # the MJ+ font is embedded beside IPAmj明朝
+    assert "\ue000中" in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
