@@ -105,7 +105,7 @@ async def test_whole_visit_through_http(
     assert again["step"] == "done"  # a repeated report has one effect
     with session_scope(settings.sqlalchemy_url) as session:
         actions = [r.action for r in session.exec(select(AuditRow).where(AuditRow.visit_id == vid))]
-    for expected in ("resident.search", "resident.read", "forms.print", "handoff.write"):
+    for expected in ("resident.search", "resident.read", "forms.render", "handoff.write"):
         assert expected in actions
     assert ok(await http.get(f"/api/visits/{vid}"))["step"] == "done"
 
