@@ -3,6 +3,7 @@ failing printer that flags the visit instead of stopping it."""
 
 from __future__ import annotations
 
+import io
 import subprocess
 import uuid
 from collections.abc import AsyncIterator
@@ -32,7 +33,14 @@ def cups() -> str:
 
 
 def _pdf() -> bytes:
-    return (REPO_ROOT / "tests" / "data" / "one_page.pdf").read_bytes()
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, invariant=1)
+    c.drawString(100, 700, "madoguchi print test")
+    c.showPage()
+    c.save()
+    return buf.getvalue()
 
 
 def test_a_job_is_sent_once_per_name_even_if_sent_again(cups: str) -> None:
