@@ -69,6 +69,14 @@ def load_files(catalog_dir: Path, known_procedures: set[str]) -> list[tuple[Form
     return out
 
 
+def _version_row(session: Session, code: str, version: str) -> FormVersionRow | None:
+    return session.exec(
+        select(FormVersionRow)
+        .where(FormVersionRow.code == code)
+        .where(FormVersionRow.version == version)
+    ).first()
+
+
 def store(
     session: Session, raw: object, *, actor: str, known_procedures: set[str]
 ) -> FormDefinition:
@@ -76,11 +84,7 @@ def store(
     defn = parse_form(raw, known_procedures=known_procedures)
     body = _canonical(raw)
     digest = hashlib.sha256(body.encode()).hexdigest()
-    existing = session.exec(
-        select(FormVersionRow)
-        .where(FormVersionRow.code == defn.code)
-        .where(FormVersionRow.version == defn.version)
-    ).first()
+    existing = _version_row(session, defn.code, defn.version)
     if existing is not None:
         if existing.sha256 != digest:
             raise FormDefinitionError(
@@ -102,11 +106,7 @@ def store(
 
 def publish(session: Session, code: str, version: str, *, actor: str, action: str) -> None:
     """Make ``version`` the one new visits pin; visits in flight keep theirs."""
-    row = session.exec(
-        select(FormVersionRow)
-        .where(FormVersionRow.code == code)
-        .where(FormVersionRow.version == version)
-    ).first()
+    row = _version_row(session, code, version)
     if row is None:
         raise FormStoreError(f"form {code} has no version {version}")
     current = session.get(FormCurrentRow, code)
@@ -124,11 +124,7 @@ def seed_from_files(session: Session, catalog_dir: Path, known_procedures: set[s
     """Add shipped versions the database lacks; publish a form only if it has no current one."""
     added = 0
     for defn, _body in load_files(catalog_dir, known_procedures):
-        before = session.exec(
-            select(FormVersionRow.id)
-            .where(FormVersionRow.code == defn.code)
-            .where(FormVersionRow.version == defn.version)
-        ).first()
+        before = _version_row(session, defn.code, defn.version)
         raw = json.loads(_body)
         store(session, raw, actor="seed", known_procedures=known_procedures)
         added += before is None
@@ -148,11 +144,7 @@ _cache_lock = threading.Lock()
 
 
 def get(session: Session, code: str, version: str) -> FormDefinition:
-    row = session.exec(
-        select(FormVersionRow)
-        .where(FormVersionRow.code == code)
-        .where(FormVersionRow.version == version)
-    ).first()
+    row = _version_row(session, code, version)
     if row is None:
         raise FormStoreError(f"form {code} has no version {version}")
     key = (code, version, row.sha256)
@@ -165,11 +157,7 @@ def get(session: Session, code: str, version: str) -> FormDefinition:
 
 
 def body(session: Session, code: str, version: str) -> str:
-    row = session.exec(
-        select(FormVersionRow)
-        .where(FormVersionRow.code == code)
-        .where(FormVersionRow.version == version)
-    ).first()
+    row = _version_row(session, code, version)
     if row is None:
         raise FormStoreError(f"form {code} has no version {version}")
     return row.body

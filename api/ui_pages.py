@@ -20,6 +20,7 @@ from api.auth import authenticated, require
 from api.deps import CurrentCatalog, Gateway
 from api.errors import STATUS_BY_KIND
 from api.staff import VisitId
+from domain.binding import ID_SOURCE_LABELS
 from domain.catalog import Catalog
 from domain.security import Permission, Principal
 from domain.steps import ALLOWED, STEP_LABELS_JA, STEP_ORDER, Action, Step
@@ -67,14 +68,6 @@ SEARCH_KIND_LABELS = {
     "address": "住所（町名から）",
     "atena_no": "宛名番号",
     "juminhyo_code": "住民票コード",
-}
-ID_SOURCE_LABELS = {
-    IdSource.MYNUMBER_CARD: "マイナンバーカード",
-    IdSource.DRIVER_LICENSE: "運転免許証",
-    IdSource.RESIDENCE_CARD: "在留カード",
-    IdSource.SPECIAL_PERMANENT: "特別永住者証明書",
-    IdSource.DRIVING_HISTORY: "運転経歴証明書",
-    IdSource.MANUAL: "その他（職員入力）",
 }
 
 
