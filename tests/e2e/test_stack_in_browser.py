@@ -64,6 +64,8 @@ def test_walk_one_visit_in_the_browser_then_restart_keeps_it(
     expect(page.get_by_text("住民票の写し等交付請求書")).to_be_visible()
 
     # Sign on the pad with the mouse (pointer events), as on the tablet.
+    # The previews are long: the pad sits below the fold, as on a real tablet.
+    page.locator("#pad").scroll_into_view_if_needed()
     box = page.locator("#pad").bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + 40, box["y"] + 120)
