@@ -2,7 +2,6 @@ import io
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
@@ -95,11 +94,6 @@ def test_pua_and_unknown_sequences_are_never_dropped_silently() -> None:
     assert any("PUA" in w for w in pdf.warnings) and any("IVS" in w for w in pdf.warnings)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the MJ+ font's glyph is not yet embedded as a second font; "
-    "PUA characters print correctly only as the 〓 marker with a warning (issue 5 note)",
-)
 def test_pua_characters_print_from_the_configured_mjplus_font(tmp_path: Path) -> None:
     # A stand-in MJ+ font: IPAmj's glyph for 田 reachable at U+E000, as the MJ+ font maps
     # its additions into the Private Use Area.
