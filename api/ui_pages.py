@@ -22,6 +22,7 @@ from api.errors import STATUS_BY_KIND
 from api.staff import VisitId
 from domain.binding import ID_SOURCE_LABELS
 from domain.catalog import Catalog
+from domain.navi import navi_rules
 from domain.security import Permission, Principal
 from domain.steps import ALLOWED, STEP_LABELS_JA, STEP_ORDER, Action, Step
 from domain.visit import (
@@ -30,8 +31,11 @@ from domain.visit import (
     ChooseProceduresInput,
     ChooseResidentInput,
     ConfirmInput,
+    Decision,
     IdCardData,
     IdSource,
+    NaviInput,
+    ReprintInput,
     RpaOutcome,
     RpaResultInput,
     SearchInput,
@@ -56,8 +60,10 @@ STEP_ACTIONS = frozenset(
         Action.IDENTIFY,
         Action.SEARCH,
         Action.CHOOSE_RESIDENT,
+        Action.NAVI,
         Action.CHOOSE_PROCEDURES,
         Action.CONFIRM,
+        Action.REPRINT,
     }
 )
 
@@ -71,6 +77,9 @@ SEARCH_KIND_LABELS = {
 }
 
 
+PROPOSAL_LABELS = {"propose": "提案", "ask": "要確認", "drop": "対象外"}
+
+
 def _text(form: FormData, name: str) -> str:
     value = form.get(name, "")
     return value.strip() if isinstance(value, str) else ""
@@ -78,6 +87,18 @@ def _text(form: FormData, name: str) -> str:
 
 class FormProblem(ValueError):
     pass
+
+
+def _decisions(form: FormData) -> dict[str, Decision]:
+    """``decision.{proposal}`` radio buttons; a proposal left unanswered is simply absent,
+    and the visit names it."""
+    out: dict[str, Decision] = {}
+    for name, value in form.multi_items():
+        if name.startswith("decision.") and isinstance(value, str):
+            if value not in set(Decision):
+                raise FormProblem(f"{name}: 採用・不採用を選んでください / accept or reject")
+            out[name.removeprefix("decision.")] = Decision(value)
+    return out
 
 
 def _payload(action: Action, form: FormData, catalog: Catalog, p: Principal) -> Any:
@@ -100,13 +121,28 @@ def _payload(action: Action, form: FormData, catalog: Catalog, p: Principal) -> 
         return SearchInput(kind=_text(form, "kind"), q=_text(form, "q"))
     if action == Action.CHOOSE_RESIDENT:
         return ChooseResidentInput(atena_no=_text(form, "atena_no"))
+    if action == Action.NAVI:
+        facts = {f.key: _text(form, f"fact.{f.key}") for f in navi_rules(catalog).asked()}
+        return NaviInput(procedures=[str(c) for c in form.getlist("procedures")], facts=facts)
     if action == Action.CHOOSE_PROCEDURES:
         codes = [str(c) for c in form.getlist("procedures")]
-        keys = {q.key for c in codes if (proc := catalog.procedure(c)) for q in proc.questions}
+        decisions = _decisions(form)
+        items = navi_rules(catalog).items
+        # An accepted proposal brings its procedure's questions onto the screen too.
+        extra = [
+            item.procedure
+            for code, d in decisions.items()
+            if d == Decision.ACCEPT and (item := items.get(code)) and item.procedure
+        ]
+        keys = {
+            q.key for c in codes + extra if (proc := catalog.procedure(c)) for q in proc.questions
+        }
         answers = {
             k: _text(form, f"answer.{k}") for k in sorted(keys) if _text(form, f"answer.{k}")
         }
-        return ChooseProceduresInput(procedures=codes, answers=answers)
+        return ChooseProceduresInput(procedures=codes, answers=answers, decisions=decisions)
+    if action == Action.REPRINT:
+        return ReprintInput(reason=_text(form, "reason"))
     if action == Action.CONFIRM:
         try:
             strokes = json.loads(_text(form, "strokes") or "[]")
@@ -144,6 +180,7 @@ def _render(
     *,
     error: VisitRejected | None = None,
     status_code: int = 200,
+    typed: dict[str, str] | None = None,
 ) -> HTMLResponse:
     allowed = [a.value for a, steps in ALLOWED.items() if state.step in steps]
     return page(
@@ -151,6 +188,8 @@ def _render(
         "visit.html",
         {
             "v": state,
+            # What the clerk typed survives a refusal or a 手続ナビ round, not only a success.
+            "answers": {**state.answers, **(typed or {})},
             "catalog": catalog,
             "allowed": allowed,
             "steps": [(s.value, STEP_LABELS_JA[s]) for s in STEP_ORDER],
@@ -158,6 +197,8 @@ def _render(
             "order_index": STEP_ORDER.index(state.step) if state.step in STEP_ORDER else -1,
             "id_sources": ID_SOURCE_LABELS,
             "search_kinds": SEARCH_KIND_LABELS,
+            "navi_questions": navi_rules(catalog).asked(),
+            "proposal_labels": PROPOSAL_LABELS,
             "form_key": uuid.uuid4().hex,
             "error": error,
             "Step": Step,
@@ -205,17 +246,26 @@ async def _act(
     visit_id: str, action: Action, request: Request, gw: Gateway, catalog: Catalog, p: Principal
 ) -> Response:
     form = await request.form()
+    typed = {
+        k.removeprefix("answer."): v
+        for k, v in form.multi_items()
+        if k.startswith("answer.") and isinstance(v, str) and v.strip()
+    }
     try:
         payload = _payload(action, form, catalog, p)
-        await gw.act(visit_id, action, payload, _text(form, "form_key") or None, p)
+        state = await gw.act(visit_id, action, payload, _text(form, "form_key") or None, p)
     except FormProblem as e:
         rejected = VisitRejected("InvalidInput", str(e), [])
-        return _render(
-            request, catalog, await gw.state(visit_id, p), error=rejected, status_code=422
-        )
+        state = await gw.state(visit_id, p)
+        return _render(request, catalog, state, error=rejected, status_code=422, typed=typed)
     except VisitRejected as e:
         status = STATUS_BY_KIND.get(e.kind, 409)
-        return _render(request, catalog, await gw.state(visit_id, p), error=e, status_code=status)
+        state = await gw.state(visit_id, p)
+        return _render(request, catalog, state, error=e, status_code=status, typed=typed)
+    if action == Action.NAVI:
+        # Proposals come back on the same screen with the half-filled answers still there
+        # (a reload re-posts the same form_key, which the visit takes once).
+        return _render(request, catalog, state, typed=typed)
     return RedirectResponse(f"/ui/visits/{visit_id}", status_code=303)
 
 

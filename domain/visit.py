@@ -227,6 +227,7 @@ class VisitState:
     resident: ResidentCandidate | None = None
     procedures: list[str] = field(default_factory=list)
     answers: dict[str, str] = field(default_factory=dict)
+    navi_procedures: list[str] = field(default_factory=list)  # what 手続ナビ was asked about
     navi_facts: dict[str, str] = field(default_factory=dict)
     proposals: list[Proposal] = field(default_factory=list)
     decisions: dict[str, Decision] = field(default_factory=dict)

@@ -187,6 +187,7 @@ class CounterVisit:
         elif action == Action.NAVI:
             assert s.resident is not None
             s.navi_facts, s.decisions = dict(payload.facts), {}
+            s.navi_procedures = list(payload.procedures)
             s.proposals = await self._run(
                 "propose_procedures",
                 NaviActivityInput(
