@@ -28,8 +28,10 @@ test-deps:
 
 setup: system-deps $(STAMP)
 
+# The demo runs the RPA simulator and batches every 30 s; set either variable to change it.
 run: setup
-	$(BIN)/mado run
+	MADO_RPA_SIMULATOR=$${MADO_RPA_SIMULATOR:-true} \
+	MADO_HANDOFF_INTERVAL_SECONDS=$${MADO_HANDOFF_INTERVAL_SECONDS:-30} $(BIN)/mado run
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -126,4 +126,3 @@ class HandoffInput:
 @dataclass
 class HandoffResult:
     records: list[ApplicationRecord]
-    objects: list[StoredObject]

@@ -7,6 +7,7 @@ after a crash rewrites the same object instead of adding a second one.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from sqlmodel import Session
@@ -30,17 +31,18 @@ from activities.inputs import (
     SearchResidentsInput,
     VisitContext,
 )
-from adapters import audit, form_store, residents, tickets
+from adapters import audit, form_store, outbox, residents, tickets
 from adapters.catalog_files import load_catalog
 from adapters.db import session_scope
 from adapters.faults import hold_point
 from adapters.ipp_printer import PrinterChoice, PrinterError, print_pdf
 from adapters.object_store import ObjectStore
+from adapters.outbox import NewRecord
 from adapters.pdf_forms import load_fonts, render_forms
 from domain.binding import BindingContext
-from domain.catalog import Catalog, CsvLayout, Procedure
+from domain.catalog import Catalog, Procedure
 from domain.forms import fill_form
-from domain.handoff import csv_row, record_id, render_csv
+from domain.handoff import build_row, record_id
 from domain.matching import MAX_CANDIDATES, candidate, rank
 from domain.navi import answered, household_facts, navi_rules, propose
 from domain.resident import ResidentRecord
@@ -260,34 +262,41 @@ class VisitActivities:
 
     @activity.defn(name="write_handoff")
     def write_handoff(self, inp: HandoffInput) -> HandoffResult:
+        """The visit's records into the outbox, once; a batch takes them to the robot.
+        A record the core system could not take as it is (a code missing from a table, a
+        character CP932 cannot hold) is held for staff instead, and the visit says why."""
         bind_activity_log_context()
         ctx = inp.context
-        groups: dict[str, tuple[CsvLayout, list[str]]] = {}
+        new: list[NewRecord] = []
         for code in ctx.procedures:
-            proc = _procedure(ctx.catalog, code)
-            groups.setdefault(proc.layout.code, (proc.layout, []))[1].append(code)
-        records: list[ApplicationRecord] = []
-        objects = []
-        for layout_code, (layout, codes) in sorted(groups.items()):
-            rows = [csv_row(layout, _binding(ctx, inp.resident, code)) for code in codes]
-            key = f"outbound/applications/{layout_code}/{ctx.visit_id}.csv"
-            objects.append(self.store.put(key, render_csv(layout, rows)))
-            records += [
-                ApplicationRecord(
-                    record_id=record_id(ctx.visit_id, code),
-                    procedure_code=code,
-                    layout=f"{layout.code}@{layout.version}",
-                    object_key=key,
+            layout = _procedure(ctx.catalog, code).layout
+            row = build_row(layout, _binding(ctx, inp.resident, code))
+            new.append(
+                NewRecord(
+                    record_id(ctx.visit_id, code), ctx.visit_id, code, layout, row.values,
+                    row.problems, row.degraded,
                 )
-                for code in codes
+            )  # fmt: skip
+        with session_scope(self.database_url) as session:
+            rows = outbox.enqueue(session, new)
+            records = [
+                ApplicationRecord(
+                    record_id=r.record_id,
+                    procedure_code=r.procedure_code,
+                    layout=r.layout,
+                    status="held" if r.status == outbox.HELD else "queued",
+                    problems=json.loads(r.problems),
+                    degraded=json.loads(r.degraded),
+                )
+                for r in rows
             ]
         self._audit(
             ctx.staff,
-            "handoff.write",
+            "handoff.enqueue",
             ctx.visit_id,
             inp.resident.atena_no,
-            f"records={len(records)}",
+            f"records={len(records)} held={sum(r.status == 'held' for r in records)}",
         )
         hold_point("write_handoff.after_write", activity.heartbeat)
-        log.info("application data written", records=len(records), files=len(objects))
-        return HandoffResult(records=records, objects=objects)
+        log.info("application records queued", records=len(records))
+        return HandoffResult(records=records)

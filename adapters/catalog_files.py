@@ -1,6 +1,7 @@
 """Loading the catalog from ``catalog/``, with errors that name the place.
 
-``procedures.json`` holds the procedures, their interview questions and CSV layouts;
+``procedures.json`` holds the procedures and their interview questions; ``layouts/*.json``
+the CSV layouts (with ``code_tables.json`` and the 縮退 table ``degrade.json``);
 ``navi.json`` the 手続ナビ rules; ``forms/*.json`` the form definitions (seeded into the
 database, see adapters.form_store).
 """
@@ -12,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from adapters import form_store
-from domain.binding import KNOWN_FORMATS, check_source
-from domain.catalog import Catalog, CsvColumn, CsvLayout, Procedure, Question
+from domain.catalog import Catalog, CsvLayout, Procedure, Question
+from domain.csv_layout import LayoutError, parse_code_tables, parse_degradation, parse_layout
 from domain.form_definition import FormDefinitionError
 from domain.juki_file import Column
 from domain.navi import NaviError, parse_navi
@@ -23,25 +24,23 @@ class CatalogError(ValueError):
     pass
 
 
-def _check_source(where: str, source: str, fmt: str) -> None:
-    if why := check_source(source):
-        raise CatalogError(f"{where}: {why}")
-    if fmt not in KNOWN_FORMATS:
-        raise CatalogError(f"{where}: unknown format {fmt!r}")
-
-
-def _layout(code: str, raw: dict[str, Any]) -> CsvLayout:
+def load_layouts(catalog_dir: Path) -> dict[str, CsvLayout]:
+    """``layouts/*.json`` with the code tables and the 縮退 table they use."""
     try:
-        layout = CsvLayout(
-            code=code,
-            version=str(raw["version"]),
-            columns=[CsvColumn(**c) for c in raw["columns"]],
-        )
-    except (KeyError, TypeError, ValueError) as e:
-        raise CatalogError(f"layout {code}: missing or invalid item ({e})") from None
-    for c in layout.columns:
-        _check_source(f"layout {code}, column {c.name}", c.source, c.format)
-    return layout
+        tables = parse_code_tables(_read(catalog_dir / "code_tables.json"))
+        degradation = parse_degradation(_read(catalog_dir / "degrade.json"))
+    except LayoutError as e:
+        raise CatalogError(str(e)) from None
+    layouts: dict[str, CsvLayout] = {}
+    for path in sorted((catalog_dir / "layouts").glob("*.json")):
+        try:
+            layout = parse_layout(_read(path), tables, degradation)
+        except LayoutError as e:
+            raise CatalogError(f"{path.name}: {e}") from None
+        if layout.code != path.stem:
+            raise CatalogError(f"{path.name}: code {layout.code!r} must match the file name")
+        layouts[layout.code] = layout
+    return layouts
 
 
 def _procedure(raw: dict[str, Any], layouts: dict[str, CsvLayout]) -> Procedure:
@@ -93,7 +92,7 @@ def load_catalog(catalog_dir: Path, *, with_form_files: bool = False) -> Catalog
     raw = _read(path)
     if not raw.get("version"):
         raise CatalogError(f"{path}: version is required")
-    layouts = {code: _layout(code, spec) for code, spec in raw.get("layouts", {}).items()}
+    layouts = load_layouts(catalog_dir)
     procedures = [_procedure(p, layouts) for p in raw.get("procedures", [])]
     codes = [p.code for p in procedures]
     if len(set(codes)) != len(codes):

@@ -1,4 +1,5 @@
-"""The Temporal schedules madoguchi needs, created once and left alone afterwards."""
+"""The Temporal schedules madoguchi needs, created once and left alone afterwards: the
+inbound 住民記録 poller and the handoff batch run."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ from temporalio.client import (
     SchedulePolicy,
     ScheduleSpec,
 )
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.service import RPCError, RPCStatusCode
 
 from activities.import_activities import PollInput
+from workflows.handoff_batch import BatchRunInput, HandoffBatch
 from workflows.inbound_poller import InboundPoller
 
 
@@ -39,3 +43,46 @@ async def ensure_inbound_poller(client: Client, task_queue: str, every_seconds: 
     # Created by an earlier start, the schedule is left as it is: the city may have changed it.
     with contextlib.suppress(ScheduleAlreadyRunningError):
         await client.create_schedule(poller_schedule_id(task_queue), schedule)
+
+
+def handoff_schedule_id(task_queue: str) -> str:
+    return f"handoff-batch-{task_queue}"
+
+
+async def ensure_handoff_schedule(
+    client: Client, task_queue: str, every_seconds: float, limit: int
+) -> None:
+    """Batches every N minutes; overlapping runs are skipped, so a slow run is never raced.
+    On demand, the API triggers the same schedule (``trigger_handoff``)."""
+    schedule = Schedule(
+        action=ScheduleActionStartWorkflow(
+            HandoffBatch.run,
+            BatchRunInput(limit=limit),
+            id=f"handoff-batch-run-{task_queue}",
+            task_queue=task_queue,
+        ),
+        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(seconds=every_seconds))]),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.BUFFER_ONE),
+    )
+    with contextlib.suppress(ScheduleAlreadyRunningError):
+        await client.create_schedule(handoff_schedule_id(task_queue), schedule)
+
+
+async def trigger_handoff(client: Client, task_queue: str, limit: int) -> None:
+    """Run a batch now. A run already going means one more follows it (buffer one), so
+    records confirmed a moment ago are not left for the next interval. Without the
+    schedule (a worker that never started it) the run is started directly."""
+    try:
+        await client.get_schedule_handle(handoff_schedule_id(task_queue)).trigger(
+            overlap=ScheduleOverlapPolicy.BUFFER_ONE
+        )
+    except RPCError as e:
+        if e.status != RPCStatusCode.NOT_FOUND:
+            raise
+        await client.start_workflow(
+            HandoffBatch.run,
+            BatchRunInput(limit=limit),
+            id=f"handoff-batch-now-{task_queue}",
+            task_queue=task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        )

@@ -210,3 +210,56 @@ class FormCurrentRow(SQLModel, table=True):
     version: str = Field(max_length=20)
     published_at: datetime = Field(default_factory=_utcnow)
     published_by: str = Field(max_length=64)
+
+
+class HandoffLayoutRow(SQLModel, table=True):
+    """The layout a record was made with (code@version), so a batch written later uses the
+    same header, encoding and line ending even after the catalog moved on."""
+
+    __tablename__ = "handoff_layouts"
+
+    ref: str = Field(primary_key=True, max_length=80)
+    body: str = Field(max_length=100_000)
+
+
+class HandoffRecordRow(SQLModel, table=True):
+    """One application record in the outbox: pending → batched → done, or held / error."""
+
+    __tablename__ = "handoff_records"
+
+    record_id: str = Field(primary_key=True, max_length=120)
+    visit_id: str = Field(index=True, max_length=64)
+    procedure_code: str = Field(max_length=40)
+    layout: str = Field(index=True, max_length=80)
+    values_json: str = Field(max_length=100_000)
+    status: str = Field(index=True, max_length=16)
+    problems: str = Field(default="[]", max_length=10_000)
+    degraded: str = Field(default="[]", max_length=10_000)
+    batch_id: str | None = Field(default=None, index=True, max_length=120)
+    attempt: int = 0  # how many batches it has been in
+    outcome_message: str = Field(default="", max_length=1000)
+    reported_by: str = Field(default="", max_length=64)
+    reported_at: datetime | None = None
+    report_seq: int = 0  # bumps with every report that changed something
+    delivered_seq: int = 0  # the last report the visit has received
+    created_at: datetime = Field(default_factory=_utcnow, index=True)
+
+
+class HandoffBatchRow(SQLModel, table=True):
+    """One CSV file for the robot: open (records reserved) → ready → done."""
+
+    __tablename__ = "handoff_batches"
+
+    batch_id: str = Field(primary_key=True, max_length=120)
+    layout: str = Field(index=True, max_length=80)
+    status: str = Field(index=True, max_length=16)
+    record_count: int = 0
+    object_key: str = Field(default="", max_length=300)
+    manifest_key: str = Field(default="", max_length=300)
+    sha256: str = Field(default="", max_length=64)
+    created_at: datetime = Field(default_factory=_utcnow, index=True)
+    ready_at: datetime | None = None
+    lease_id: str = Field(default="", max_length=64)
+    lease_holder: str = Field(default="", max_length=64)
+    lease_until: datetime | None = None
+    claims: int = 0

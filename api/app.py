@@ -19,6 +19,7 @@ from api import (
     errors,
     forms_api,
     forms_pages,
+    handoff_api,
     imports_api,
     login,
     oidc_login,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(oidc_login.router)
     app.include_router(staff.router)
     app.include_router(rpa.router)
+    app.include_router(handoff_api.router)
     app.include_router(audit_api.router)
     app.include_router(admin.router)
     app.include_router(forms_api.router)

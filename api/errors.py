@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from adapters.outbox import OutboxError
 from adapters.temporal_client import VisitNotFound, VisitRejected, VisitUnavailable
 from api.auth import Forbidden, LoginFailed, NotAuthenticated
 from madoguchi.logging import get_logger
@@ -69,6 +70,12 @@ async def _unavailable(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _outbox(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, OutboxError)
+    code = {404: "NotFound", 409: "Conflict", 422: "InvalidInput"}.get(exc.status, "Refused")
+    return JSONResponse(status_code=exc.status, content=error_body(code, exc.message))
+
+
 async def _http(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     return JSONResponse(
@@ -119,4 +126,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(VisitRejected, _rejected)
     app.add_exception_handler(VisitNotFound, _not_found)
     app.add_exception_handler(VisitUnavailable, _unavailable)
+    app.add_exception_handler(OutboxError, _outbox)
     app.add_exception_handler(StarletteHTTPException, _http)

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
+from adapters.outbox import OutboxError
 from adapters.temporal_client import VisitRejected
 from api.auth import authenticated, require
 from api.deps import CurrentCatalog, Gateway
+from api.deps import settings as settings_of
 from api.errors import STATUS_BY_KIND
+from api.rpa import RecordId
 from api.staff import VisitId
 from domain.binding import ID_SOURCE_LABELS
 from domain.catalog import Catalog
@@ -36,12 +39,11 @@ from domain.visit import (
     IdSource,
     NaviInput,
     ReprintInput,
-    RpaOutcome,
-    RpaResultInput,
     SearchInput,
     Signature,
     VisitState,
 )
+from madoguchi import handoff_admin
 from madoguchi.settings import REPO_ROOT
 
 router = APIRouter(include_in_schema=False)
@@ -52,7 +54,7 @@ HOME_SCREENS = ((Permission.USER_MANAGE, "/admin/users"), (Permission.ROLE_MANAG
 Creator = Annotated[Principal, Depends(require(Permission.VISIT_CREATE))]
 Stepper = Annotated[Principal, Depends(require(Permission.VISIT_STEP))]
 Canceller = Annotated[Principal, Depends(require(Permission.VISIT_CANCEL))]
-Robot = Annotated[Principal, Depends(require(Permission.RPA_REPORT))]
+Supervisor = Annotated[Principal, Depends(require(Permission.HANDOFF_REQUEUE))]
 # Actions taken by people at the counter; cancel and the RPA report have routes of their own.
 STEP_ACTIONS = frozenset(
     {
@@ -151,12 +153,6 @@ def _payload(action: Action, form: FormData, catalog: Catalog, p: Principal) -> 
         return ConfirmInput(
             signature=Signature(strokes=strokes),
             confirmed_form_codes=[str(c) for c in form.getlist("form_codes")],
-        )
-    if action == Action.RPA_RESULT:
-        return RpaResultInput(
-            record_id=_text(form, "record_id"),
-            outcome=RpaOutcome(_text(form, "outcome") or "done"),
-            message=_text(form, "message"),
         )
     return CancelInput(reason=_text(form, "reason"))
 
@@ -276,12 +272,31 @@ async def cancel(
     return await _act(visit_id, Action.CANCEL, request, gw, catalog, p)
 
 
-@router.post("/ui/visits/{visit_id}/rpa_result")
-async def rpa_result(
-    visit_id: VisitId, request: Request, gw: Gateway, catalog: CurrentCatalog, p: Robot
+@router.post("/ui/visits/{visit_id}/records/{record_id}/{what}")
+async def record_action(
+    visit_id: VisitId,
+    record_id: RecordId,
+    what: Literal["requeue", "done"],
+    request: Request,
+    gw: Gateway,
+    catalog: CurrentCatalog,
+    p: Supervisor,
 ) -> Response:
-    """Recording the robot's report by hand (demo, and for supervisors later)."""
-    return await _act(visit_id, Action.RPA_RESULT, request, gw, catalog, p)
+    """A supervisor re-queues a failed or held record, or marks it done by hand."""
+    form = await request.form()
+    reason = _text(form, "reason")
+    s = settings_of(request)
+    try:
+        if not reason or len(reason) > 200:
+            raise FormProblem("理由を200字以内で入力してください / give a reason (≤200)")
+        act = handoff_admin.requeue if what == "requeue" else handoff_admin.mark_done
+        await act(s, gw, p, record_id, reason)
+    except (FormProblem, OutboxError) as e:
+        problem = VisitRejected("Refused", str(e), [])
+        status = e.status if isinstance(e, OutboxError) else 422
+        state = await gw.state(visit_id, p)
+        return _render(request, catalog, state, error=problem, status_code=status)
+    return RedirectResponse(f"/ui/visits/{visit_id}", status_code=303)
 
 
 @router.post("/ui/visits/{visit_id}/{action}")

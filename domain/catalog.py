@@ -27,14 +27,41 @@ class Question:
 class CsvColumn:
     name: str
     source: str
-    format: str = "text"
+    format: str = "text"  # a binding format, or "date" for the layout's date format
+    codes: str = ""  # a code table the value is translated through (e.g. 続柄 → 02)
+    max_length: int = 0  # 0: no limit; a longer value holds the record for staff
+
+
+@dataclass
+class Degradation:
+    """MJ縮退: characters the core system cannot hold, replaced by ones it can (髙→高 style).
+    Applied only where a layout asks for it; every replacement is recorded on the record."""
+
+    version: str = ""
+    chars: dict[str, str] = field(default_factory=dict)
+    strip_ivs: bool = False  # drop variation selectors (葛󠄃 → 葛) rather than hold the record
 
 
 @dataclass
 class CsvLayout:
+    """申請受付データ for one kind of procedure, as the core system's RPA expects it."""
+
     code: str
     version: str
     columns: list[CsvColumn]
+    title: str = ""
+    encoding: str = "utf-8"  # utf-8 | cp932
+    header: bool = True
+    line_ending: str = "crlf"  # crlf | lf
+    date_format: str = "yyyymmdd"  # yyyymmdd | yyyy-mm-dd | wareki | gengo7 (R081125 → 5081125)
+    degrade: bool = False  # apply the 縮退 table before encoding (cp932 layouts)
+    # The code tables its columns use, copied in at load so a pinned layout keeps them.
+    code_tables: dict[str, dict[str, str]] = field(default_factory=dict)
+    degradation: Degradation = field(default_factory=Degradation)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.code}@{self.version}"
 
 
 @dataclass

@@ -33,6 +33,7 @@ class Action(StrEnum):
     CONFIRM = "confirm"
     REPRINT = "reprint"
     RPA_RESULT = "rpa_result"
+    REQUEUE = "requeue"  # a supervisor sent a failed or held record to the next batch
     CANCEL = "cancel"
 
 
@@ -69,6 +70,7 @@ ALLOWED: dict[Action, frozenset[Step]] = {
     # Printed forms can be printed again (jammed paper, a failed printer) until the visit ends.
     Action.REPRINT: frozenset({Step.AWAIT_RPA}),
     Action.RPA_RESULT: frozenset({Step.AWAIT_RPA}),
+    Action.REQUEUE: frozenset({Step.AWAIT_RPA}),
     # Once the CSV has gone to the core system a visit cannot simply be cancelled:
     # the robot may already have typed it in. Supervisors handle that case.
     Action.CANCEL: frozenset(
@@ -100,6 +102,7 @@ ACTION_LABELS_JA: dict[Action, str] = {
     Action.CONFIRM: "署名確認",
     Action.REPRINT: "再印刷",
     Action.RPA_RESULT: "RPA結果報告",
+    Action.REQUEUE: "再送",
     Action.CANCEL: "取消",
 }
 

@@ -28,6 +28,7 @@ from domain.visit import (
     Proposal,
     ProposalStatus,
     ReprintInput,
+    RequeueInput,
     ResidentCandidate,
     RpaOutcome,
     RpaResultInput,
@@ -39,6 +40,7 @@ MAX_POINTS = 20_000
 _CODE = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+UNKNOWN_RECORD = "この来庁の申請レコードではありません / unknown record for this visit"
 CONTROL_MESSAGE = "制御文字は使えません / control characters are not allowed"
 
 
@@ -160,6 +162,15 @@ def _check_answer(q: Question, value: str | None) -> str | None:
     if q.kind == "date" and not _ISO_DATE.match(value):
         return "日付は YYYY-MM-DD 形式です / date must be YYYY-MM-DD"
     return None
+
+
+def validate_requeue(inp: RequeueInput, records: list[ApplicationRecord]) -> list[Problem]:
+    problems = control_characters({"reason": inp.reason})
+    if not any(r.record_id == inp.record_id for r in records):
+        problems.append(Problem("record_id", UNKNOWN_RECORD))
+    if not inp.reason.strip() or len(inp.reason) > 200:
+        problems.append(Problem("reason", "再送の理由を200字以内で / give a reason (≤200)"))
+    return problems
 
 
 def validate_reprint(inp: ReprintInput) -> list[Problem]:
@@ -300,11 +311,7 @@ def validate_rpa_result(
     results: dict[str, RpaResultInput],
 ) -> list[Problem]:
     if not any(r.record_id == inp.record_id for r in records):
-        return [
-            Problem(
-                "record_id", "この来庁の申請レコードではありません / unknown record for this visit"
-            )
-        ]
+        return [Problem("record_id", UNKNOWN_RECORD)]
     if inp.outcome not in set(RpaOutcome):
         return [Problem("outcome", "outcome は done か error です / outcome must be done or error")]
     previous = results.get(inp.record_id)

@@ -156,6 +156,14 @@ class ReprintInput:
 
 
 @dataclass
+class RequeueInput:
+    """A supervisor sent the record to the next batch (the outbox already has it)."""
+
+    record_id: str
+    reason: str
+
+
+@dataclass
 class CancelInput:
     reason: str
 
@@ -200,8 +208,12 @@ class ApplicationRecord:
 
     record_id: str
     procedure_code: str
-    layout: str
-    object_key: str
+    layout: str  # code@version
+    # queued: waits in the outbox for a batch; held: cannot be written as it is (why in
+    # problems) and waits for staff.
+    status: str = "queued"
+    problems: list[str] = field(default_factory=list)
+    degraded: list[str] = field(default_factory=list)  # what the 縮退 table replaced
 
 
 @dataclass

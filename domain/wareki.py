@@ -44,3 +44,17 @@ def iso_to_wareki(text: str) -> str:
         name, era_year = era_of(date(year, month, 28))
         return f"{name}{'元' if era_year == 1 else era_year}年{month}月（日不詳）"
     return to_wareki(date(year, month, day))
+
+
+# 元号コード as core systems of local government write it (1 明治 … 5 令和).
+ERA_CODES = {"明治": "1", "大正": "2", "昭和": "3", "平成": "4", "令和": "5"}
+
+
+def iso_to_gengo7(text: str) -> str:
+    """``2026-11-25`` → ``5081125``: era code, two-digit year of the era, month, day."""
+    try:
+        d = date.fromisoformat(text)
+    except ValueError:
+        raise WarekiError(f"not an ISO date: {text!r}") from None
+    name, year = era_of(d)
+    return f"{ERA_CODES[name]}{year:02d}{d.month:02d}{d.day:02d}"

@@ -51,6 +51,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     rs = sub.add_parser("restore", help="restore a backup folder (stop the stack first)")
     rs.add_argument("folder", type=Path)
+    sim = sub.add_parser("rpa-sim", help="a stand-in for the city's RPA robot, against the API")
+    sim.add_argument("--url", default="", help="API base URL (default: this stack's)")
+    sim.add_argument("--staff-id", default="rpa01")
+    sim.add_argument(
+        "--password", default="", help="default: $MADO_RPA_PASSWORD, else the demo password"
+    )
+    sim.add_argument("--fail-rate", type=float, default=0.05, help="share of records refused")
+    sim.add_argument("--interval", type=float, default=2.0, help="seconds between polls")
+    sim.add_argument("--once", action="store_true", help="one poll, print what it did, exit")
+    sim.add_argument("--seed", type=int, default=None)
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -104,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "users":
         return _users(args, settings)
+    if args.command == "rpa-sim":
+        return _rpa_sim(args, settings)
     if args.command == "seed":
         from madoguchi.seed import seed_demo_city
 
@@ -111,6 +123,34 @@ def main(argv: list[str] | None = None) -> int:
         print(f"added {added} synthetic residents")
         return 0
     return 2
+
+
+def _rpa_sim(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+    import contextlib
+    import json
+    import os
+
+    from madoguchi.rpa_sim import RpaSimulator, SimConfig
+    from madoguchi.seed import demo_password
+
+    config = SimConfig(
+        url=args.url or f"http://127.0.0.1:{settings.api_port}",
+        staff_id=args.staff_id,
+        password=args.password
+        or os.environ.get("MADO_RPA_PASSWORD", "")
+        or demo_password(args.staff_id),
+        fail_rate=args.fail_rate,
+        interval=args.interval,
+        seed=args.seed,
+    )
+    sim = RpaSimulator(config)
+    if args.once:
+        print(json.dumps(asyncio.run(sim.once()).__dict__, ensure_ascii=False))
+        return 0
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(sim.run_forever())
+    return 0
 
 
 def _port_open(host: str, port: int) -> bool:

@@ -117,6 +117,16 @@ class Settings(BaseSettings):
     import_poll_seconds: float = Field(
         default=60.0, ge=5, description="How often inbound/juki/ is polled"
     )
+    handoff_interval_seconds: float = Field(
+        default=300.0, ge=1, description="How often pending records are batched for the RPA"
+    )
+    handoff_batch_limit: int = Field(default=5000, ge=1, le=100_000)
+    rpa_simulator: bool = Field(
+        default=False, description="Demo: `mado run` also runs the RPA simulator (rpa-sim)"
+    )
+    rpa_lease_seconds: float = Field(
+        default=600.0, ge=5, description="A claimed batch returns to the queue after this"
+    )
     answer_within_seconds: float = Field(
         default=30.0, gt=0, description="A staff step with no answer by then gets 503 (retry)"
     )

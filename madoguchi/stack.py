@@ -73,6 +73,11 @@ def run_stack(settings: Settings) -> int:
     server.start()
     worker = _child([sys.executable, "-m", "madoguchi.worker"], logs / "worker.log")
     api = _child([sys.executable, "-m", "madoguchi.api_server"], logs / "api.log")
+    robot = (
+        _child([sys.executable, "-m", "madoguchi.cli", "rpa-sim"], logs / "rpa-sim.log")
+        if settings.rpa_simulator
+        else None
+    )
     stopping = False
 
     def _on_signal(_sig: int, _frame: FrameType | None) -> None:
@@ -90,7 +95,8 @@ def run_stack(settings: Settings) -> int:
             f"  API docs (OpenAPI)   : http://{settings.api_host}:{settings.api_port}/docs\n"
             f"  Temporal Web UI      : http://{host}:{settings.temporal_ui_port}/\n"
             f"  Logs                 : {logs}\n"
-            "Ctrl-C で停止 / Ctrl-C to stop\n",
+            + ("  RPA simulator        : on (rpa-sim.log)\n" if robot else "")
+            + "Ctrl-C で停止 / Ctrl-C to stop\n",
             flush=True,
         )
         while not stopping:
@@ -104,6 +110,8 @@ def run_stack(settings: Settings) -> int:
         exit_code = 1
     finally:
         print("停止しています / stopping …", flush=True)
+        if robot is not None:
+            _stop(robot, signal.SIGTERM)
         _stop(api, signal.SIGTERM)
         _stop(worker, signal.SIGTERM)
         server.stop()

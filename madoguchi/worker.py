@@ -11,17 +11,19 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.handoff_activities import HandoffActivities
 from activities.import_activities import ImportActivities, InboundLister
 from activities.visit_activities import VisitActivities
 from adapters.db import engine_for
 from adapters.ipp_printer import PrinterChoice
-from adapters.schedules import ensure_inbound_poller
+from adapters.schedules import ensure_handoff_schedule, ensure_inbound_poller
 from adapters.temporal_client import connect
 from madoguchi.crypto import payload_key
 from madoguchi.logging import configure_logging, get_logger
 from madoguchi.settings import Settings, get_settings
 from madoguchi.storage import object_store
 from workflows.counter_visit import CounterVisit
+from workflows.handoff_batch import HandoffBatch
 from workflows.inbound_poller import InboundPoller
 from workflows.resident_import import ResidentImport
 
@@ -66,6 +68,22 @@ def import_functions(acts: ImportActivities) -> list[Callable[..., Any]]:
     return [acts.inspect_inbound, acts.apply_inbound, acts.finish_import]
 
 
+def handoff_functions(settings: Settings, client: Client | None) -> list[Callable[..., Any]]:
+    acts = HandoffActivities(
+        database_url=settings.sqlalchemy_url,
+        store=object_store(settings),
+        client=client,
+        task_queue=settings.task_queue,
+    )
+    return [
+        acts.list_handoff_work,
+        acts.reserve_batch,
+        acts.write_batch_file,
+        acts.publish_batch,
+        acts.deliver_reports,
+    ]
+
+
 def lister(settings: Settings) -> InboundLister:
     return InboundLister(database_url=settings.sqlalchemy_url, store=object_store(settings))
 
@@ -79,10 +97,11 @@ def build_worker(
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[CounterVisit, ResidentImport, InboundPoller],
+        workflows=[CounterVisit, ResidentImport, InboundPoller, HandoffBatch],
         activities=[
             *(activities or activity_functions(visit_activities(settings))),
             *import_functions(import_activities(settings)),
+            *handoff_functions(settings, client),
             lister(settings).list_new_manifests,
         ],
         activity_executor=executor,
@@ -100,6 +119,9 @@ async def run_worker(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await ensure_inbound_poller(client, settings.task_queue, settings.import_poll_seconds)
+    await ensure_handoff_schedule(
+        client, settings.task_queue, settings.handoff_interval_seconds, settings.handoff_batch_limit
+    )
     with ThreadPoolExecutor(max_workers=16) as executor:
         worker = build_worker(client, settings, executor)
         log.info("worker started", task_queue=settings.task_queue)

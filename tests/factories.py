@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlmodel import select
+from temporalio.client import Client
 
 from adapters import residents
 from adapters.db import session_scope
@@ -16,6 +19,7 @@ from domain.visit import (
     IdSource,
     Signature,
 )
+from workflows.handoff_batch import BatchRunInput, BatchRunResult, HandoffBatch
 
 
 def resident(database_url: str, *, name_contains: str = "") -> ResidentRecord:
@@ -74,3 +78,13 @@ def moving_in_family(database_url: str) -> list[ResidentRecord]:
         if residents.get(session, family[0].atena_no) is None:
             residents.add_all(session, family)
     return family
+
+
+async def run_batch(client: Client, task_queue: str, limit: int = 5000) -> BatchRunResult:
+    """One handoff batch run on the test worker, as the schedule would start it."""
+    return await client.execute_workflow(
+        HandoffBatch.run,
+        BatchRunInput(limit=limit),
+        id=f"test-batch-{uuid.uuid4().hex}",
+        task_queue=task_queue,
+    )

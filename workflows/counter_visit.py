@@ -48,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
         validate_identify,
         validate_navi,
         validate_reprint,
+        validate_requeue,
         validate_rpa_result,
         validate_search,
     )
@@ -62,6 +63,7 @@ with workflow.unsafe.imports_passed_through():
         NaviInput,
         Proposal,
         ReprintInput,
+        RequeueInput,
         ResidentCandidate,
         RpaOutcome,
         RpaResultInput,
@@ -73,6 +75,11 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import options
     from workflows.errors import STEP_FAILED, WRONG_STEP, invalid, rejection
+
+
+NO_REPORT = "RPAから結果報告がありません"
+# Flags the records raise, which go away by themselves once no record needs a person.
+RECORD_FLAGS = ("基幹連携データを保留", "RPAエラー", NO_REPORT)
 
 
 @dataclass
@@ -132,7 +139,7 @@ class CounterVisit:
             try:
                 await workflow.wait_condition(lambda: bool(self._inbox), timeout=self._rpa_wait())
             except TimeoutError:
-                self._flag("RPAから結果報告がありません / no RPA report within the time limit")
+                self._flag(f"{NO_REPORT} / no RPA report within the time limit")
                 continue
             self._accepting = False
             item = self._inbox.pop(0)
@@ -216,11 +223,20 @@ class CounterVisit:
             await self._print_and_hand_off()
         elif action == Action.RPA_RESULT:
             s.rpa_results[payload.record_id] = payload
-            if payload.outcome == RpaOutcome.ERROR:
-                self._flag(f"RPAエラー / RPA error on {payload.record_id}")
-            elif not s.pending_records():
+            for r in s.records:
+                if r.record_id == payload.record_id and payload.outcome == RpaOutcome.DONE:
+                    r.status, r.problems = "done", []
+            if not s.pending_records():
                 self._clear_flag()
                 self._enter(Step.DONE)
+            else:
+                self._flag_records()
+        elif action == Action.REQUEUE:
+            s.rpa_results.pop(payload.record_id, None)
+            for r in s.records:
+                if r.record_id == payload.record_id:
+                    r.status, r.problems = "queued", []
+            self._flag_records()
         elif action == Action.REPRINT:
             self._copies += 1
             await self._send_to_printer(self._copies)
@@ -257,7 +273,9 @@ class CounterVisit:
             persistent=True,
         )
         s.records = handed.records
+        s.warnings += [f"縮退 {r.procedure_code}: {d}" for r in s.records for d in r.degraded]
         self._enter(Step.AWAIT_RPA)
+        self._flag_records()
 
     async def _send_to_printer(self, copy: int) -> None:
         """A printer that keeps failing flags the visit and lets the rest go on: the forms
@@ -352,6 +370,24 @@ class CounterVisit:
         self._state.needs_attention, self._state.attention_reason = True, reason
         workflow.upsert_search_attributes([sa.NEEDS_ATTENTION.value_set(True)])
 
+    def _flag_records(self) -> None:
+        """Held records and robot errors need a person; once none is left (re-queued, done
+        by hand) the flag they raised goes, and the wait for the robot starts again."""
+        s = self._state
+        reasons = [
+            f"基幹連携データを保留 / held: {r.procedure_code}: {'; '.join(r.problems)}"
+            for r in s.records
+            if r.status == "held"
+        ] + [
+            f"RPAエラー / RPA error on {rid}: {res.message}"
+            for rid, res in s.rpa_results.items()
+            if res.outcome == RpaOutcome.ERROR
+        ]
+        if reasons:
+            self._flag(" / ".join(reasons)[:1000])
+        elif s.needs_attention and s.attention_reason.startswith(RECORD_FLAGS):
+            self._clear_flag()
+
     def _clear_flag(self) -> None:
         self._state.needs_attention, self._state.attention_reason = False, ""
         workflow.upsert_search_attributes([sa.NEEDS_ATTENTION.value_set(False)])
@@ -374,6 +410,8 @@ class CounterVisit:
             return validate_choose_procedures(payload, self._pinned(), s.resident, s.proposals)
         if action == Action.REPRINT:
             return validate_reprint(payload)
+        if action == Action.REQUEUE:
+            return validate_requeue(payload, s.records)
         if action == Action.CONFIRM:
             return validate_confirm(payload, s.forms)
         if action == Action.RPA_RESULT:
@@ -472,6 +510,14 @@ class CounterVisit:
     @rpa_result.validator
     def _validate_rpa_result(self, inp: RpaResultInput) -> None:
         self._check(Action.RPA_RESULT, inp)
+
+    @workflow.update(name="requeue")
+    async def requeue(self, inp: RequeueInput) -> VisitState:
+        return await self._accept(Action.REQUEUE, inp)
+
+    @requeue.validator
+    def _validate_requeue(self, inp: RequeueInput) -> None:
+        self._check(Action.REQUEUE, inp)
 
     @workflow.update(name="cancel")
     async def cancel(self, inp: CancelInput) -> VisitState:

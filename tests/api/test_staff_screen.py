@@ -91,9 +91,12 @@ async def test_walk_a_visit_through_the_screens(
         follow_redirects=True,
     )
     assert 'data-step="await_rpa"' in page.text and "forms.pdf" in page.text
-    # Counter staff cannot record the robot's report; the button is not even shown.
-    assert "RPA完了を記録" not in page.text
-    refused = await anon.post(f"{url}/rpa_result", data=form(record_id="x", form_key="g"))
+    assert "RPA処理待ち" in page.text
+    # Counter staff cannot re-queue or finish records by hand; the buttons are not shown.
+    assert "手動完了" not in page.text
+    record = re.search(r'data-record="([^"]+)"', page.text)
+    assert record is not None
+    refused = await anon.post(f"{url}/records/{record.group(1)}/done", data=form(reason="x"))
     assert refused.status_code == 403
 
 

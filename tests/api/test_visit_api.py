@@ -13,7 +13,6 @@ from sqlmodel import select
 from temporalio.client import Client
 
 from adapters.db import session_scope
-from adapters.object_store import LocalDirectoryStore
 from adapters.tables import AuditRow
 from api.app import create_app
 from madoguchi.settings import Settings
@@ -28,7 +27,7 @@ def ok(response: httpx.Response, status: int = 200) -> Any:
 
 
 async def test_whole_visit_through_http(
-    http: httpx.AsyncClient, rpa: dict[str, str], settings: Settings
+    http: httpx.AsyncClient, rpa: dict[str, str], settings: Settings, client: Client
 ) -> None:
     r = factories.resident(settings.sqlalchemy_url, name_contains="")
     visit = ok(await http.post("/api/visits"), 201)
@@ -73,39 +72,50 @@ async def test_whole_visit_through_http(
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     assert "住民票の写し等交付請求書" in text and "300円" in text
 
+    # The record waits in the outbox until a batch run; then the robot takes it.
     record = state["records"][0]
-    store = LocalDirectoryStore(settings.objects_root)
-    rows = list(csv.DictReader(io.StringIO(store.get(record["object_key"]).decode("utf-8"))))
-    assert rows == [
-        {
-            "受付番号": record["record_id"],
-            "手続コード": "juminhyo",
-            "宛名番号": r.atena_no,
-            "請求年月日": state["step_entered_at"][:10].replace("-", ""),
-            "通数": "3",
-            "請求者氏名": r.name,
-        }
-    ]
+    assert record["status"] == "queued"
+    await factories.run_batch(client, settings.task_queue)
+    batches = ok(await http.get("/api/rpa/batches", headers=rpa))
+    assert [b["layout"] for b in batches] == ["shomei@2"] and batches[0]["record_count"] == 1
+    batch_id = batches[0]["batch_id"]
+    lease = ok(await http.post(f"/api/rpa/batches/{batch_id}/claim", headers=rpa))
+    leased = {**rpa, "X-Lease-Id": lease["lease_id"]}
+    data = (await http.get(lease["csv_url"], headers=leased)).content
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    assert (
+        rows
+        == [
+            {
+                "受付番号": record["record_id"],
+                "宛名番号": r.atena_no,
+                "手続コード": "101",  # from the code table
+                "請求年月日": state["step_entered_at"][:10].replace("-", ""),
+                "通数": "3",
+                "手数料": "300",
+                "請求者氏名": r.name,
+            }
+        ]
+    )
+    manifest = ok(await http.get(lease["manifest_url"], headers=leased))
+    assert manifest["record_ids"] == [record["record_id"]]
+    assert manifest["layout_version"] == "2" and len(manifest["sha256"]) == 64
 
+    url = f"/api/rpa/batches/{batch_id}/records/{record['record_id']}"
     done = ok(
-        await http.post(
-            f"/api/rpa/visits/{vid}/results",
-            json={"record_id": record["record_id"], "outcome": "done"},
-            headers=rpa,
-        )
+        await http.post(url, json={"lease_id": lease["lease_id"], "outcome": "done"}, headers=rpa)
     )
-    assert done["step"] == "done"
+    assert done == {
+        "record_id": record["record_id"], "outcome": "done", "repeated": False,
+        "visit_informed": True,
+    }  # fmt: skip
     again = ok(
-        await http.post(
-            f"/api/rpa/visits/{vid}/results",
-            json={"record_id": record["record_id"], "outcome": "done"},
-            headers=rpa,
-        )
+        await http.post(url, json={"lease_id": lease["lease_id"], "outcome": "done"}, headers=rpa)
     )
-    assert again["step"] == "done"  # a repeated report has one effect
+    assert again["repeated"]  # a repeated report has one effect
     with session_scope(settings.sqlalchemy_url) as session:
         actions = [r.action for r in session.exec(select(AuditRow).where(AuditRow.visit_id == vid))]
-    for expected in ("resident.search", "resident.read", "forms.render", "handoff.write"):
+    for expected in ("resident.search", "resident.read", "forms.render", "handoff.enqueue"):
         assert expected in actions
     assert ok(await http.get(f"/api/visits/{vid}"))["step"] == "done"
 
@@ -172,9 +182,22 @@ async def test_list_visits_by_step(http: httpx.AsyncClient) -> None:
 async def test_openapi_documents_every_step(http: httpx.AsyncClient) -> None:
     spec = ok(await http.get("/openapi.json"))
     paths = set(spec["paths"])
-    for step in ("call", "identify", "resident", "procedures", "confirm", "cancel"):
+    for step in (
+        "call",
+        "identify",
+        "resident",
+        "navi",
+        "procedures",
+        "confirm",
+        "reprint",
+        "cancel",
+    ):
         assert f"/api/visits/{{visit_id}}/{step}" in paths
-    assert "/api/rpa/visits/{visit_id}/results" in paths
+    for path in ("batches", "batches/{batch_id}/claim", "batches/{batch_id}/csv",
+                 "batches/{batch_id}/records/{record_id}"):  # fmt: skip
+        assert f"/api/rpa/{path}" in paths
+    for path in ("records", "records/{record_id}/requeue", "records/{record_id}/done", "run"):
+        assert f"/api/handoff/{path}" in paths
 
 
 async def test_every_access_to_a_visit_is_audited(

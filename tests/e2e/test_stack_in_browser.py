@@ -3,8 +3,12 @@ Ctrl-C stops everything; running it again keeps the visit."""
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
+import subprocess
+import sys
+import time
 
 import httpx
 import pytest
@@ -81,20 +85,34 @@ def test_walk_one_visit_in_the_browser_then_restart_keeps_it(
     pdf = httpx.get(stack.url + href, headers=staff_headers(stack))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
-    # The robot reports through its own API login; the clerk's screen then shows 完了.
-    token = httpx.post(
+    # A supervisor batches now (instead of waiting for the schedule); the robot — here
+    # `mado rpa-sim` with its own login — claims the batch, types it in, and reports.
+    boss = httpx.post(
+        stack.url + "/api/auth/login",
+        json={"staff_id": "kantoku01", "password": demo_password("kantoku01")},
+    ).json()["token"]
+    robot = httpx.post(
         stack.url + "/api/auth/login",
         json={"staff_id": "rpa01", "password": demo_password("rpa01")},
     ).json()["token"]
-    visit_id = visit_url.rsplit("/", 1)[1]
-    state = httpx.get(stack.url + f"/api/visits/{visit_id}", headers=staff_headers(stack))
-    for record in state.json()["records"]:
-        r = httpx.post(
-            stack.url + f"/api/rpa/visits/{visit_id}/results",
-            json={"record_id": record["record_id"], "outcome": "done"},
-            headers={"Authorization": f"Bearer {token}"},
+    started = httpx.post(
+        stack.url + "/api/handoff/run", headers={"Authorization": f"Bearer {boss}"}
+    )
+    assert started.status_code == 202, started.text
+    for _ in range(100):
+        ready = httpx.get(
+            stack.url + "/api/rpa/batches", headers={"Authorization": f"Bearer {robot}"}
         )
-        assert r.status_code == 200, r.text
+        if ready.json():
+            break
+        time.sleep(0.2)
+    sim = subprocess.run(
+        [sys.executable, "-m", "madoguchi.cli", "rpa-sim", "--once", "--url", stack.url,
+         "--fail-rate", "0"],
+        env=stack.env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert sim.returncode == 0, sim.stderr
+    assert json.loads(sim.stdout.splitlines()[-1])["done"] == 1  # the 住民票 record
     page.reload()
     expect(page.locator("#done")).to_be_visible()
     page.screenshot(path=str(tmp_path_factory.getbasetemp() / "visit-done.png"), full_page=True)

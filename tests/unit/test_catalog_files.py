@@ -80,10 +80,12 @@ def test_an_unknown_source_in_a_csv_layout_is_reported_with_layout_and_column(
     tmp_path: Path,
 ) -> None:
     shutil.copytree(CATALOG, tmp_path / "catalog")
-    path = tmp_path / "catalog" / "procedures.json"
+    path = tmp_path / "catalog" / "layouts" / "idou.json"
     raw = json.loads(path.read_text(encoding="utf-8"))
-    raw["layouts"]["idou"]["columns"][2]["source"] = "resident.shoe_size"
+    raw["columns"][1]["source"] = "resident.shoe_size"
     path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(CatalogError) as e:
         load_catalog(tmp_path / "catalog")
-    assert "layout idou, column 宛名番号: unknown resident item: shoe_size" in str(e.value)
+    assert "idou.json: layout idou, column 2 (宛名番号): unknown resident item: shoe_size" in str(
+        e.value
+    )

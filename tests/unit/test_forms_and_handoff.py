@@ -1,11 +1,8 @@
-import csv
-import io
-
 from adapters import form_store
 from adapters.catalog_files import load_catalog
 from domain.binding import BindingContext
 from domain.forms import fill_form
-from domain.handoff import csv_row, record_id, render_csv
+from domain.handoff import record_id
 from domain.resident import ResidentRecord
 from domain.visit import IdCardData, IdSource
 from madoguchi.settings import REPO_ROOT
@@ -50,17 +47,3 @@ def test_form_fields_are_bound_and_formatted_and_mj_characters_kept() -> None:
     assert members.rows == [
         [MJ_NAME, "ワタナベ　カツコ", "昭和35年4月17日", "女", "世帯主", "12345678901"]
     ]
-
-
-def test_csv_is_utf8_rfc4180_with_header_and_keeps_ivs() -> None:
-    proc = load_catalog(REPO_ROOT / "catalog").procedure("tenkyo")
-    assert proc is not None
-    answers = {"new_address": "高松市番町1丁目, 2番", "moved_on": "2026-11-20"}
-    data = render_csv(proc.layout, [csv_row(proc.layout, ctx("tenkyo", answers))])
-    assert data.endswith(b"\r\n") and not data.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
-    assert rows[0][0] == "受付番号"
-    assert rows[1][0] == "v1-tenkyo"
-    assert rows[1][5] == "20261120"
-    assert rows[1][7] == "高松市番町1丁目, 2番"  # quoted, not split
-    assert rows[1][8] == MJ_NAME

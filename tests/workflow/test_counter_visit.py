@@ -67,7 +67,7 @@ async def test_whole_visit_from_ticket_to_done(
     visit_id = await gateway.start(**factories.HOME)
     state = await gateway.wait_for_ticket(visit_id)
     assert state.step == Step.RECEPTION and state.ticket_no is not None
-    assert state.catalog_version == "2026.11-2"
+    assert state.catalog_version == "2026.11-3"
 
     state = await walk_to_confirm(gateway, settings, visit_id)
     assert state.step == Step.CONFIRM
@@ -83,8 +83,16 @@ async def test_whole_visit_from_ticket_to_done(
     assert store.list(f"visits/{visit_id}/") == [f"visits/{visit_id}/forms.pdf"]
     assert store.get(state.documents[0].key).startswith(b"%PDF")
     assert len(state.records) == 2
-    rows = list(csv.reader(io.StringIO(store.get(state.records[0].object_key).decode("utf-8"))))
-    assert rows[0][0] == "受付番号" and rows[1][0] == state.records[0].record_id
+    assert {r.status for r in state.records} == {"queued"}
+    # The records wait in the outbox; a batch run puts them in one CSV per layout.
+    batches = await factories.run_batch(gateway.client, settings.task_queue)
+    assert len(batches.batches) == 2  # 転居 (idou) and 住民票 (shomei)
+    csv_keys = [k for k in store.list("outbound/batches/") if k.endswith(".csv")]
+    rows = [
+        row for key in csv_keys for row in csv.reader(io.StringIO(store.get(key).decode("utf-8")))
+    ]
+    ids = sorted(row[0] for row in rows if row[0] != "受付番号")
+    assert ids == sorted(r.record_id for r in state.records)
 
     for record in state.records:
         state = await gateway.act(
@@ -324,10 +332,13 @@ async def test_whole_visit_with_s3_as_the_object_store(
             visit_id = await gw.start(**factories.HOME)
             await walk_to_confirm(gw, on_s3, visit_id)
             state = await gw.act(visit_id, Action.CONFIRM, factories.CONFIRM)
+            result = await factories.run_batch(client, on_s3.task_queue)
     store = object_store(on_s3)
     assert store.list(f"visits/{visit_id}/") == [f"visits/{visit_id}/forms.pdf"]
     assert store.get(state.documents[0].key).startswith(b"%PDF")
-    assert store.get(state.records[0].object_key).decode("utf-8").startswith("受付番号,")
+    keys = [k for k in store.list("outbound/batches/") if k.endswith(".csv")]
+    assert len(keys) == len(result.batches) == 2
+    assert all(store.get(k).decode("utf-8").startswith("受付番号,") for k in keys)
 
 
 async def test_staff_can_search_the_register_inside_a_visit(

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from adapters import outbox
+from adapters.db import session_scope
 from adapters.object_store import LocalDirectoryStore
 from adapters.temporal_client import VisitGateway, connect
 from adapters.temporal_server import DevServer, free_port
@@ -102,18 +104,11 @@ async def test_worker_killed_mid_activity_another_worker_finishes_once(
     state = await asyncio.wait_for(confirming, 60)
     assert state.step == Step.AWAIT_RPA
     store = LocalDirectoryStore(settings.objects_root)
-    # One PDF, one CSV record per procedure: the retry rewrote the same objects.
+    # One PDF, one outbox record per procedure: the retry rewrote the same objects.
     assert store.list(f"visits/{visit_id}/") == [f"visits/{visit_id}/forms.pdf"]
-    csv_keys = [k for k in store.list("outbound/applications/") if visit_id in k]
-    lines = [
-        line
-        for key in csv_keys
-        for line in store.get(key).decode("utf-8").splitlines()[1:]
-        if line.startswith(visit_id)
-    ]
-    assert sorted(line.split(",")[0] for line in lines) == sorted(
-        r.record_id for r in state.records
-    )
+    with session_scope(settings.sqlalchemy_url) as session:
+        queued = sorted(r.record_id for r in outbox.visit_records(session, visit_id))
+    assert queued == sorted(r.record_id for r in state.records)
     assert len(state.records) == 2
     # The step history has each step once: nothing was repeated in effect.
     steps = [e.step for e in state.history]
