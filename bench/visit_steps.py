@@ -1,9 +1,10 @@
 """Per-step latency of a counter visit through the whole embedded stack, over HTTP.
 
 Starts ``mado run`` on free ports with a throwaway data folder, walks N visits one after the
-other (ticket → call → identify → resident → procedures → confirm → RPA report), and prints
-p50 / p95 / max per step. A staff step includes everything it causes: the Temporal update,
-the activities behind it (register search, form filling, PDF, CSV) and the answer.
+other (ticket → call → identify → resident → procedures → confirm), and prints p50 / p95 /
+max per step. A staff step includes everything it causes: the Temporal update, the
+activities behind it (register search, form filling, PDF, queueing the CSV record) and the
+answer. The robot's side is measured by ``bench.handoff``.
 
     .venv/bin/python -m bench.visit_steps --visits 50
 """
@@ -27,7 +28,7 @@ from adapters.temporal_server import free_port, wait_for_port
 from madoguchi.seed import demo_password
 from madoguchi.settings import REPO_ROOT
 
-STEPS = ["ticket", "call", "identify", "resident", "procedures", "confirm", "rpa_report"]
+STEPS = ["ticket", "call", "identify", "resident", "procedures", "confirm"]
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -43,18 +44,12 @@ def _login(http: httpx.Client, staff_id: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['token']}"}
 
 
-def _visit(
-    http: httpx.Client,
-    person: tuple[str, str, str],
-    times: dict[str, list[float]],
-    robot: dict[str, str],
-) -> None:
+def _visit(http: httpx.Client, person: tuple[str, str, str], times: dict[str, list[float]]) -> None:
     name, birth, atena = person
 
     def timed(step: str, method: str, url: str, body: object = None) -> dict[str, object]:
         start = time.perf_counter()
-        headers = robot if step == "rpa_report" else None
-        r = http.request(method, url, json=body, headers=headers)
+        r = http.request(method, url, json=body)
         times[step].append((time.perf_counter() - start) * 1000)
         r.raise_for_status()
         result: dict[str, object] = r.json()
@@ -67,14 +62,9 @@ def _visit(
     timed("resident", "POST", f"/api/visits/{vid}/resident", {"atena_no": atena})
     timed("procedures", "POST", f"/api/visits/{vid}/procedures",
           {"procedures": ["juminhyo"], "answers": {"copies": "1"}})  # fmt: skip
-    state = timed("confirm", "POST", f"/api/visits/{vid}/confirm",
-                  {"signature": {"strokes": [[[0.1, 0.1], [0.5, 0.6], [0.9, 0.2]]]},
-                   "confirmed_form_codes": ["juminhyo_seikyu"]})  # fmt: skip
-    records = state["records"]
-    assert isinstance(records, list)
-    for rec in records:
-        timed("rpa_report", "POST", f"/api/rpa/visits/{vid}/results",
-              {"record_id": rec["record_id"], "outcome": "done"})  # fmt: skip
+    timed("confirm", "POST", f"/api/visits/{vid}/confirm",
+          {"signature": {"strokes": [[[0.1, 0.1], [0.5, 0.6], [0.9, 0.2]]]},
+           "confirmed_form_codes": ["juminhyo_seikyu"]})  # fmt: skip
 
 
 def main() -> int:
@@ -103,16 +93,16 @@ def main() -> int:
         wait_for_port("127.0.0.1", api_port, 90)
         with sqlite3.connect(data / "madoguchi.db") as db:
             people = db.execute(
-                "select name, birth_date, atena_no from residents order by atena_no"
+                "select name, birth_date, atena_no from residents where status = '住民'"
+                " order by atena_no"
             ).fetchall()
         times: dict[str, list[float]] = {s: [] for s in STEPS}
         with httpx.Client(base_url=f"http://127.0.0.1:{api_port}", timeout=60) as http:
             http.headers.update(_login(http, "staff01"))
-            robot = _login(http, "rpa01")
-            _visit(http, people[0], {s: [] for s in STEPS}, robot)  # warm-up, not counted
+            _visit(http, people[0], {s: [] for s in STEPS})  # warm-up, not counted
             started = time.perf_counter()
             for i in range(args.visits):
-                _visit(http, people[(i + 1) % len(people)], times, robot)
+                _visit(http, people[(i + 1) % len(people)], times)
             elapsed = time.perf_counter() - started
         print(f"madoguchi visit steps, {args.visits} sequential visits, {os.cpu_count()} cores")
         print(f"{'step':<12}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'n':>6}")
