@@ -39,6 +39,7 @@ from adapters.ipp_printer import PrinterChoice, PrinterError, print_pdf
 from adapters.object_store import ObjectStore
 from adapters.outbox import NewRecord
 from adapters.pdf_forms import load_fonts, render_forms
+from adapters.signature_image import signature_png
 from domain.binding import BindingContext
 from domain.catalog import Catalog, Procedure
 from domain.forms import fill_form
@@ -235,6 +236,20 @@ class VisitActivities:
             fonts=load_fonts(self.font_path, self.mjplus_font_path),
         )
         stored = self.store.put(f"visits/{inp.visit_id}/forms.pdf", pdf.data)
+        # The signature on its own, vector and picture, bound to what it confirmed: the
+        # form versions and the PDF they printed as.
+        signed = {
+            "visit_id": inp.visit_id,
+            "signed_at": inp.signature.signed_at,
+            "forms": [f"{f.form_code}@{f.version}" for f in inp.forms],
+            "pdf_sha256": stored.sha256,
+            "strokes": inp.signature.strokes,
+        }
+        self.store.put(
+            f"visits/{inp.visit_id}/signature.json",
+            json.dumps(signed, ensure_ascii=False, sort_keys=True).encode(),
+        )
+        self.store.put(f"visits/{inp.visit_id}/signature.png", signature_png(inp.signature.strokes))
         self._audit(inp.staff, "forms.render", inp.visit_id, inp.subject, f"pages={pdf.pages}")
         hold_point("print_forms.after_write", activity.heartbeat)
         log.info("forms rendered", pages=pdf.pages, bytes=stored.size, warnings=len(pdf.warnings))

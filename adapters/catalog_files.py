@@ -8,6 +8,7 @@ database, see adapters.form_store).
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from adapters import form_store
 from domain.catalog import Catalog, CsvLayout, Procedure, Question
 from domain.csv_layout import LayoutError, parse_code_tables, parse_degradation, parse_layout
 from domain.form_definition import FormDefinitionError
+from domain.i18n import TranslationError, Translations, parse_translations
 from domain.juki_file import Column
 from domain.navi import NaviError, parse_navi
 
@@ -117,3 +119,12 @@ def load_catalog(catalog_dir: Path, *, with_form_files: bool = False) -> Catalog
             raise CatalogError(str(e)) from None
         catalog = form_store.attach_forms(catalog, [d for d, _ in files])
     return catalog
+
+
+@functools.lru_cache(maxsize=8)
+def load_translations(catalog_dir: Path) -> Translations:
+    """Read once per process, as the catalog is: a restart picks up an edited file."""
+    try:
+        return parse_translations(_read(catalog_dir / "i18n" / "tablet.json"))
+    except TranslationError as e:
+        raise CatalogError(f"i18n/tablet.json: {e}") from None

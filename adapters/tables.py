@@ -263,3 +263,37 @@ class HandoffBatchRow(SQLModel, table=True):
     lease_holder: str = Field(default="", max_length=64)
     lease_until: datetime | None = None
     claims: int = 0
+
+
+class TabletPairingRow(SQLModel, table=True):
+    """A one-time code staff show on the counter screen and type into the tablet."""
+
+    __tablename__ = "tablet_pairings"
+
+    code: str = Field(primary_key=True, max_length=12)
+    counter: str = Field(max_length=20)
+    created_by: str = Field(max_length=64)
+    expires_at: datetime
+
+
+class TabletRow(SQLModel, table=True):
+    """A paired tablet: it may show and sign only what its counter sends it."""
+
+    __tablename__ = "tablets"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    counter: str = Field(index=True, max_length=20)
+    paired_by: str = Field(max_length=64)
+    paired_at: datetime = Field(default_factory=_utcnow)
+
+
+class TabletRequestRow(SQLModel, table=True):
+    """What a counter sent to its tablet: one visit at a time, until signed or timed out."""
+
+    __tablename__ = "tablet_requests"
+
+    counter: str = Field(primary_key=True, max_length=20)
+    visit_id: str = Field(max_length=64)
+    language: str = Field(max_length=10)
+    sent_by: str = Field(max_length=64)
+    expires_at: datetime

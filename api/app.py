@@ -16,6 +16,7 @@ from api import (
     admin,
     admin_pages,
     audit_api,
+    counter_pages,
     errors,
     forms_api,
     forms_pages,
@@ -27,6 +28,7 @@ from api import (
     residents_api,
     rpa,
     staff,
+    tablet_pages,
     ui_pages,
 )
 from api.auth import public
@@ -78,6 +80,8 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(residents_api.router)
     app.include_router(admin_pages.router)
     app.include_router(forms_pages.router)
+    app.include_router(counter_pages.router)
+    app.include_router(tablet_pages.router)
     app.include_router(ui_pages.router)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "ui" / "static"), name="static")
 

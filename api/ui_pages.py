@@ -15,7 +15,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
+from adapters import tablets
+from adapters.catalog_files import load_translations
+from adapters.db import session_scope
 from adapters.outbox import OutboxError
+from adapters.tables import TabletRequestRow
 from adapters.temporal_client import VisitRejected
 from api.auth import authenticated, require
 from api.deps import CurrentCatalog, Gateway
@@ -157,6 +161,12 @@ def _payload(action: Action, form: FormData, catalog: Catalog, p: Principal) -> 
     return CancelInput(reason=_text(form, "reason"))
 
 
+def tablet_request(request: Request, visit_id: str) -> TabletRequestRow | None:
+    """What this visit's counter tablet is showing, if it is this visit."""
+    with session_scope(settings_of(request).sqlalchemy_url) as session:
+        return tablets.sent_visit(session, visit_id)
+
+
 def page(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
@@ -194,6 +204,8 @@ def _render(
             "id_sources": ID_SOURCE_LABELS,
             "search_kinds": SEARCH_KIND_LABELS,
             "navi_questions": navi_rules(catalog).asked(),
+            "tablet": tablet_request(request, state.visit_id),
+            "languages": load_translations(settings_of(request).catalog_dir).languages,
             "proposal_labels": PROPOSAL_LABELS,
             "form_key": uuid.uuid4().hex,
             "error": error,
@@ -213,10 +225,26 @@ async def index(
             if p.can(permission):
                 return RedirectResponse(target, status_code=303)
         return RedirectResponse("/docs", status_code=303)
-    visits = await gw.list(open_only=True, limit=100, viewer=p)
+    visits = await gw.list(open_only=True, limit=200, viewer=p)
     labels = {s.value: label for s, label in STEP_LABELS_JA.items()}
+    waiting = [v for v in visits if v.step == Step.RECEPTION]
+    serving = {v.counter for v in visits if v.counter and v.step not in (Step.RECEPTION,)}
+    minutes = settings_of(request).avg_service_minutes * len(waiting) / max(1, len(serving))
     return page(
-        request, "index.html", {"visits": visits, "labels": labels, "form_key": uuid.uuid4().hex}
+        request,
+        "index.html",
+        {
+            "visits": visits,
+            "labels": labels,
+            "form_key": uuid.uuid4().hex,
+            "waiting": len(waiting),
+            "estimate_minutes": round(minutes),
+            "counter": request.cookies.get("mado_counter", "") or "C01",
+            "message": {
+                "qr": "読み取れないコードです / not a madoguchi code",
+                "empty": "呼び出す番号はありません / nobody is waiting",
+            }.get(request.query_params.get("error") or request.query_params.get("info") or "", ""),
+        },
     )
 
 

@@ -121,6 +121,12 @@ class Settings(BaseSettings):
         default=300.0, ge=1, description="How often pending records are batched for the RPA"
     )
     handoff_batch_limit: int = Field(default=5000, ge=1, le=100_000)
+    tablet_timeout_seconds: float = Field(
+        default=300.0, ge=30, description="The tablet forgets an unsigned visit after this"
+    )
+    avg_service_minutes: float = Field(
+        default=10.0, gt=0, description="For the queue's estimated wait (目安)"
+    )
     rpa_simulator: bool = Field(
         default=False, description="Demo: `mado run` also runs the RPA simulator (rpa-sim)"
     )

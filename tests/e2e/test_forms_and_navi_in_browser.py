@@ -56,6 +56,7 @@ def start_visit(page: Page, stack: Stack, name: str, birth: str) -> None:
 
 
 def sign(page: Page) -> None:
+    page.get_by_text("この画面で署名する").click()
     pad = page.locator("#pad")
     pad.scroll_into_view_if_needed()
     box = pad.bounding_box()

@@ -68,7 +68,8 @@ def test_walk_one_visit_in_the_browser_then_restart_keeps_it(
     expect(page.get_by_text("住民票の写し等交付請求書")).to_be_visible()
 
     # Sign on the pad with the mouse (pointer events), as on the tablet.
-    # The previews are long: the pad sits below the fold, as on a real tablet.
+    # No tablet here: the clerk opens the fallback pad on the staff screen.
+    page.get_by_text("この画面で署名する").click()
     page.locator("#pad").scroll_into_view_if_needed()
     box = page.locator("#pad").bounding_box()
     assert box is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
@@ -80,8 +81,15 @@ async def test_whole_visit_from_ticket_to_done(
     assert state.step == Step.AWAIT_RPA
     assert state.signed
     store = LocalDirectoryStore(settings.objects_root)
-    assert store.list(f"visits/{visit_id}/") == [f"visits/{visit_id}/forms.pdf"]
+    assert store.list(f"visits/{visit_id}/") == [
+        f"visits/{visit_id}/{name}" for name in ("forms.pdf", "signature.json", "signature.png")
+    ]
     assert store.get(state.documents[0].key).startswith(b"%PDF")
+    signed = json.loads(store.get(f"visits/{visit_id}/signature.json"))
+    assert signed["forms"] == [f"{f.form_code}@{f.version}" for f in state.forms]
+    assert signed["strokes"] == factories.SIGNATURE.strokes
+    assert signed["pdf_sha256"] == state.documents[0].sha256
+    assert store.get(f"visits/{visit_id}/signature.png").startswith(b"\x89PNG")
     assert len(state.records) == 2
     assert {r.status for r in state.records} == {"queued"}
     # The records wait in the outbox; a batch run puts them in one CSV per layout.
@@ -254,7 +262,9 @@ async def test_an_activity_that_fails_twice_then_succeeds(
     assert attempts == [1, 2, 3]
     assert state.step == Step.AWAIT_RPA
     store = LocalDirectoryStore(settings.objects_root)
-    assert store.list(f"visits/{visit_id}/") == [f"visits/{visit_id}/forms.pdf"]
+    assert store.list(f"visits/{visit_id}/") == [
+        f"visits/{visit_id}/{name}" for name in ("forms.pdf", "signature.json", "signature.png")
+    ]
 
 
 async def test_same_idempotency_key_takes_effect_once(
@@ -334,7 +344,9 @@ async def test_whole_visit_with_s3_as_the_object_store(
             state = await gw.act(visit_id, Action.CONFIRM, factories.CONFIRM)
             result = await factories.run_batch(client, on_s3.task_queue)
     store = object_store(on_s3)
-    assert store.list(f"visits/{visit_id}/") == [f"visits/{visit_id}/forms.pdf"]
+    assert store.list(f"visits/{visit_id}/") == [
+        f"visits/{visit_id}/{name}" for name in ("forms.pdf", "signature.json", "signature.png")
+    ]
     assert store.get(state.documents[0].key).startswith(b"%PDF")
     keys = [k for k in store.list("outbound/batches/") if k.endswith(".csv")]
     assert len(keys) == len(result.batches) == 2

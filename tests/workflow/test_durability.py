@@ -105,7 +105,9 @@ async def test_worker_killed_mid_activity_another_worker_finishes_once(
     assert state.step == Step.AWAIT_RPA
     store = LocalDirectoryStore(settings.objects_root)
     # One PDF, one outbox record per procedure: the retry rewrote the same objects.
-    assert store.list(f"visits/{visit_id}/") == [f"visits/{visit_id}/forms.pdf"]
+    assert store.list(f"visits/{visit_id}/") == [
+        f"visits/{visit_id}/{name}" for name in ("forms.pdf", "signature.json", "signature.png")
+    ]
     with session_scope(settings.sqlalchemy_url) as session:
         queued = sorted(r.record_id for r in outbox.visit_records(session, visit_id))
     assert queued == sorted(r.record_id for r in state.records)

@@ -1,9 +1,10 @@
 // Signature pad: pointer events (pen, finger, mouse); strokes are kept as points scaled
 // to 0..1 of the pad, so the PDF can redraw them at any size.
-(function () {
-  const pad = document.getElementById("pad");
-  const out = document.getElementById("strokes");
-  if (!pad || !out) return;
+function madoSignaturePad(root) {
+  const pad = root.querySelector("#pad");
+  const out = root.querySelector("#strokes");
+  if (!pad || !out || pad.dataset.ready) return;
+  pad.dataset.ready = "1";
   const ctx = pad.getContext("2d");
   let strokes = [];
   let current = null;
@@ -28,5 +29,15 @@
   const end = () => { current = null; };
   pad.addEventListener("pointerup", end);
   pad.addEventListener("pointercancel", end);
-  document.getElementById("clear").addEventListener("click", () => { strokes = []; draw(); });
-})();
+  const clear = root.querySelector("#clear");
+  if (clear) clear.addEventListener("click", () => { strokes = []; draw(); });
+}
+
+// The tablet forgets the resident when nobody signs in time: back to the idle screen.
+function madoTabletTimeout(screen) {
+  if (!screen) return;
+  const seconds = Number(screen.dataset.timeout || 300);
+  setTimeout(() => { window.location.replace("/tablet"); }, seconds * 1000);
+}
+
+document.addEventListener("DOMContentLoaded", () => madoSignaturePad(document));
