@@ -122,6 +122,7 @@ def _payload(action: Action, form: FormData, catalog: Catalog, p: Principal) -> 
             address=_text(form, "address"),
             kana=_text(form, "kana"),
             sex=_text(form, "sex"),
+            read_by_device=[i for i in _text(form, "read_by_device").split(",") if i],
         )
     if action == Action.SEARCH:
         return SearchInput(kind=_text(form, "kind"), q=_text(form, "q"))

@@ -40,6 +40,7 @@ MAX_POINTS = 20_000
 _CODE = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+CARD_ITEMS = frozenset({"name", "kana", "birth_date", "address", "sex"})
 UNKNOWN_RECORD = "この来庁の申請レコードではありません / unknown record for this visit"
 CONTROL_MESSAGE = "制御文字は使えません / control characters are not allowed"
 
@@ -122,6 +123,13 @@ def validate_identify(inp: IdCardData, today: date) -> list[Problem]:
         problems.append(Problem("kana", "フリガナが長すぎます（100文字まで） / too long"))
     if inp.sex not in ("", "1", "2", "9"):
         problems.append(Problem("sex", "性別は 1, 2, 9 のいずれかです / sex must be 1, 2 or 9"))
+    unknown = sorted(set(inp.read_by_device) - CARD_ITEMS)
+    if unknown:
+        problems.append(
+            Problem(
+                "read_by_device", f"券面の項目ではありません: {', '.join(unknown)} / unknown item"
+            )
+        )
     return problems
 
 

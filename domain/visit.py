@@ -52,6 +52,8 @@ class IdCardData:
     address: str = ""
     kana: str = ""
     sex: str = ""  # "1" male, "2" female, "9" not applicable (as on the My Number card)
+    # The items the card reader filled in (the rest were typed by the clerk).
+    read_by_device: list[str] = field(default_factory=list)
 
 
 @dataclass

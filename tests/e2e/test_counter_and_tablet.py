@@ -6,6 +6,7 @@ keyboard alone."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -77,12 +78,19 @@ def test_a_tennyu_visit_with_staff_screen_and_tablet(stack: Stack, browser: Brow
     name, birth = moving_in_head(stack)
     clerk.goto(visit_url)
     clerk.get_by_label("氏名", exact=True).fill(name)
-    clerk.get_by_label("生年月日", exact=True).fill(birth)
     clerk.reload()  # typed, not yet sent: still there after a reload
     expect(clerk.get_by_label("氏名", exact=True)).to_have_value(name)
+    # The card reader types its line; its values are marked カード読取.
+    card = {"source": "mynumber_card", "name": name, "birth_date": birth}
+    clerk.locator("#card-data").fill(json.dumps(card, ensure_ascii=False))
+    clerk.locator("#card-data").press("Enter")
+    expect(clerk.get_by_label("生年月日", exact=True)).to_have_value(birth)
+    expect(clerk.locator('.origin[data-for="birth_date"]')).to_have_text("カード読取")
+    expect(clerk.locator('.origin[data-for="address"]')).to_have_text("手入力")
     shot(clerk, "03-identify")
     clerk.get_by_role("button", name="読み取り・検索").click()
     expect(clerk.locator("#step")).to_have_attribute("data-step", "lookup")
+    expect(clerk.locator("#id-card")).to_contain_text("生年月日（カード読取）")
     clerk.reload()
     expect(clerk.locator("#step")).to_have_attribute("data-step", "lookup")
     expect(clerk.locator("label.name").first).to_have_text(name)

@@ -89,3 +89,32 @@ def test_an_unknown_source_in_a_csv_layout_is_reported_with_layout_and_column(
     assert "idou.json: layout idou, column 2 (宛名番号): unknown resident item: shoe_size" in str(
         e.value
     )
+
+
+def test_every_shipped_form_title_and_label_is_translated_for_the_tablet() -> None:
+    from adapters.catalog_files import load_translations
+
+    t = load_translations(CATALOG)
+    assert set(t.languages) == {"ja", "ja-easy", "en", "zh", "ko", "vi"}
+    missing = []
+    for path in sorted((CATALOG / "forms").glob("*.json")):
+        if path.name == "form.schema.json":
+            continue
+        d = json.loads(path.read_text(encoding="utf-8"))
+        texts = [("titles", d["title"])] + [
+            ("labels", f["label"])
+            for f in d["fields"]
+            if not f["source"].startswith("visit.context")
+        ]
+        texts += [
+            ("labels", c.get("label", ""))
+            for b in d["layout"]
+            if b.get("kind") == "table"
+            for c in b.get("columns", [])
+        ]
+        for part, text in texts:
+            entry = getattr(t, part).get(text, {})
+            for lang in t.languages:
+                if lang != "ja" and not entry.get(lang):
+                    missing.append(f"{path.name}: {part} {text!r} has no {lang}")
+    assert missing == []
