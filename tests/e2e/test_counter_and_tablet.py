@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -133,6 +134,7 @@ def test_a_tennyu_visit_with_staff_screen_and_tablet(stack: Stack, browser: Brow
     expect(tablet.get_by_text("Notification of change of residence")).to_be_visible()
     expect(tablet.get_by_text(name).first).to_be_visible()
     shot(tablet, "07-tablet-confirm")
+    assert wcag_violations(tablet) == []
     tablet.get_by_role("button", name="Confirm and sign").click()  # no signature yet
     expect(tablet.locator("#error")).to_contain_text("no signature")
     pad = tablet.locator("#pad")
@@ -156,6 +158,7 @@ def test_a_tennyu_visit_with_staff_screen_and_tablet(stack: Stack, browser: Brow
     expect(clerk.get_by_role("link", name="forms.pdf")).to_be_visible()
     expect(clerk.locator("#records")).to_contain_text("RPA処理待ち")
     shot(clerk, "09-handoff")
+    assert wcag_violations(clerk) == []
 
 
 def test_a_visit_from_the_keyboard_alone(stack: Stack, browser: Browser) -> None:
@@ -187,3 +190,55 @@ def test_a_visit_from_the_keyboard_alone(stack: Stack, browser: Browser) -> None
     focused = clerk.evaluate("document.activeElement.textContent")
     assert "タブレットに送信" in focused
     shot(clerk, "10-keyboard-confirm")
+
+
+AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"  # MPL-2.0, LICENSE-axe-core
+
+
+def wcag_violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA rules on the page as it is now."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: {type: 'tag',"
+        " values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+    )
+    return [str(v) for v in result]
+
+
+def test_both_screens_meet_wcag_21_aa_by_axe(stack: Stack, browser: Browser) -> None:
+    probe = browser.new_page()
+    probe.set_content(
+        '<html lang="ja"><title>t</title><img src="x.png"><p style="color:#aaa">薄い</p>'
+    )
+    assert [v.split(":")[0] for v in wcag_violations(probe)] == ["color-contrast", "image-alt"]
+    probe.close()
+    found: dict[str, list[str]] = {}
+    clerk = staff_context(browser, stack, "staff02")
+    found["queue"] = wcag_violations(clerk)
+    clerk.get_by_role("button", name="整理券を発行").click()
+    found["reception"] = wcag_violations(clerk)
+    clerk.get_by_role("button", name="呼び出す").click()
+    found["identify"] = wcag_violations(clerk)
+    with sqlite3.connect(stack.data_dir / "madoguchi.db") as db:
+        name, birth = db.execute(
+            "select name, birth_date from residents where status = '住民' order by atena_no"
+        ).fetchone()
+    clerk.get_by_label("氏名", exact=True).fill(name)
+    clerk.get_by_label("生年月日", exact=True).fill(birth)
+    clerk.get_by_role("button", name="読み取り・検索").click()
+    found["lookup"] = wcag_violations(clerk)
+    clerk.get_by_role("button", name="この住民で進む").click()
+    clerk.get_by_role("button", name="関連する手続を確認").click()
+    found["interview"] = wcag_violations(clerk)
+    clerk.get_by_label("住民票の写し").check()
+    clerk.get_by_label("通数").fill("1")
+    for row in clerk.locator("tr.proposal-ask").all():
+        row.get_by_label("不採用").check()
+    clerk.get_by_role("button", name="帳票を作成", exact=True).last.click()
+    expect(clerk.locator("#step")).to_have_attribute("data-step", "confirm")
+    found["confirm"] = wcag_violations(clerk)
+    tablet = tablet_context(browser).new_page()
+    tablet.goto(stack.url + "/tablet")
+    found["tablet pairing"] = wcag_violations(tablet)
+    assert {k: v for k, v in found.items() if v} == {}
