@@ -9,8 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from adapters import form_store
+from adapters import audit, form_store
 from adapters.db import session_scope
+from adapters.pdf_forms import load_fonts, render_forms
 from adapters.temporal_client import VisitSummary
 from api.auth import require
 from api.deps import CurrentCatalog, Gateway, IdempotencyKey, Store
@@ -184,6 +185,37 @@ async def document(
         store.get(key),
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+@router.get("/visits/{visit_id}/preview.pdf", response_class=Response)
+async def preview(request: Request, visit_id: VisitId, gw: Gateway, p: DocumentReader) -> Response:
+    """The filled forms before signing, as they will print (unsigned, marked 確認用), for
+    the review step's in-page preview. 409 once the visit has moved past the review."""
+    state = await gw.state(visit_id, p)
+    if state.step != Step.CONFIRM:
+        raise HTTPException(409, "確認用PDFは内容確認の間だけ / only while the forms are reviewed")
+    s = get_settings(request)
+
+    def run() -> bytes:
+        with session_scope(s.sqlalchemy_url) as session:
+            pairs = [(form_store.get(session, f.form_code, f.version), f) for f in state.forms]
+        pdf = render_forms(
+            pairs, header=f"確認用（未署名） 受付番号 {state.ticket_no}", signature=None,
+            fonts=load_fonts(s.font_path, s.mjplus_font_path),
+        )  # fmt: skip
+        with session_scope(s.sqlalchemy_url) as session:
+            audit.record_by(session, p, action="forms.preview", visit_id=visit_id)
+        return pdf.data
+
+    data = await run_in_threadpool(run)
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": 'inline; filename="preview.pdf"',
+            "Cache-Control": "no-store",
+        },
     )
 
 

@@ -11,6 +11,7 @@ import httpx
 from madoguchi.seed import demo_password
 from madoguchi.settings import Settings
 from tests import factories
+from tests.pdf_pages import page_texts
 
 
 def csrf_of(page: httpx.Response) -> str:
@@ -77,6 +78,11 @@ async def test_walk_a_visit_through_the_screens(
         follow_redirects=True,
     )
     assert 'data-step="confirm"' in page.text and "印鑑登録証明書交付申請書" in page.text
+    # The review shows the forms as they will print, unsigned and marked 確認用.
+    preview = await anon.get(f"/api/visits/{url.rsplit('/', 1)[1]}/preview.pdf")
+    assert preview.status_code == 200 and preview.content.startswith(b"%PDF")
+    text = page_texts(preview.content)[0]
+    assert "確認用" in text and "印鑑登録証明書交付申請書" in text
 
     # Submitting without a signature shows the server's message and keeps the step.
     page = await anon.post(
@@ -91,6 +97,7 @@ async def test_walk_a_visit_through_the_screens(
         follow_redirects=True,
     )
     assert 'data-step="await_rpa"' in page.text and "forms.pdf" in page.text
+    assert (await anon.get(f"/api/visits/{url.rsplit('/', 1)[1]}/preview.pdf")).status_code == 409
     assert "RPA処理待ち" in page.text
     # Counter staff cannot re-queue or finish records by hand; the buttons are not shown.
     assert "手動完了" not in page.text

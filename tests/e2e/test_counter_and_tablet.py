@@ -135,6 +135,10 @@ def test_a_tennyu_visit_with_staff_screen_and_tablet(stack: Stack, browser: Brow
     expect(tablet.get_by_text(name).first).to_be_visible()
     shot(tablet, "07-tablet-confirm")
     assert wcag_violations(tablet) == []
+    tablet.set_viewport_size({"width": 800, "height": 1280})  # the tablet turned upright
+    shot(tablet, "07b-tablet-confirm-portrait")
+    assert wcag_violations(tablet) == []
+    tablet.set_viewport_size({"width": 1280, "height": 800})
     tablet.get_by_role("button", name="Confirm and sign").click()  # no signature yet
     expect(tablet.locator("#error")).to_contain_text("no signature")
     pad = tablet.locator("#pad")
