@@ -66,6 +66,17 @@ def _procedure(catalog: Catalog, code: str) -> Procedure:
     return proc
 
 
+def _with_households(session: Session, people: list[ResidentCandidate]) -> list[ResidentCandidate]:
+    homes = residents.households(session, sorted({p.household_no for p in people}))
+    for p in people:
+        p.household = [
+            f"{m.name}（{m.relationship}）"
+            for m in homes.get(p.household_no, [])
+            if m.atena_no != p.atena_no
+        ]
+    return people
+
+
 def _binding(
     ctx: VisitContext,
     resident: ResidentRecord,
@@ -181,7 +192,9 @@ class VisitActivities:
     def lookup_residents(self, inp: LookupInput) -> list[ResidentCandidate]:
         bind_activity_log_context()
         with session_scope(self.database_url) as session:
-            found = rank(inp.card, residents.search_for_card(session, inp.card))
+            found = _with_households(
+                session, rank(inp.card, residents.search_for_card(session, inp.card))
+            )
             audit.record(
                 session,
                 actor=inp.staff,
@@ -198,10 +211,12 @@ class VisitActivities:
         kind = SearchKind(inp.kind)
         with session_scope(self.database_url) as session:
             found = residents.search(session, kind, inp.q, MAX_CANDIDATES)
+            people = [candidate(r, 0, [kind.value]) for r in found if r.status == "住民"]
+            people = _with_households(session, people)
         self._audit(
             inp.staff, "resident.search", inp.visit_id, "", f"kind={kind} results={len(found)}"
         )
-        return [candidate(r, 0, [kind.value]) for r in found if r.status == "住民"]
+        return people
 
     @activity.defn(name="fill_forms")
     def fill_forms(self, inp: FillInput) -> FillResult:

@@ -69,6 +69,8 @@ class ResidentCandidate:
     score: int
     matched_on: list[str] = field(default_factory=list)
     status: str = "住民"  # 住民状態: 住民, or 転入予定 before a 転入 is recorded
+    # The others of the household, "氏名（続柄）", so staff can tell namesakes apart.
+    household: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -36,6 +36,8 @@ async def test_tennyu_with_children_prints_related_forms_and_a_guidance_sheet(
     state = await gateway.act(visit_id, Action.IDENTIFY, factories.card_for(head))
     assert state.candidates[0].atena_no == head.atena_no
     assert state.candidates[0].status == "転入予定"
+    # The household is shown with the candidate, so namesakes can be told apart.
+    assert state.candidates[0].household == [f"{m.name}（{m.relationship}）" for m in family[1:]]
     await gateway.act(visit_id, Action.CHOOSE_RESIDENT, ChooseResidentInput(head.atena_no))
 
     # A 転居 is not for someone who has not moved in yet.
