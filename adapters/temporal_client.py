@@ -188,7 +188,8 @@ class VisitGateway:
         limit: int = 200,
         viewer: Principal | None = None,
     ) -> list[VisitSummary]:
-        clauses = ["WorkflowType = 'CounterVisit'"]
+        # This deployment's visits only: another one may share the namespace.
+        clauses = ["WorkflowType = 'CounterVisit'", f"TaskQueue = '{_quote(self.task_queue)}'"]
         if viewer is not None and viewer.scope != Scope.ALL:
             clauses.append(f"{sa.DEPARTMENT.name} = '{_quote(viewer.department)}'")
             if viewer.scope == Scope.COUNTER_GROUP:

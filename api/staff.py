@@ -25,6 +25,7 @@ from domain.visit import (
     ChooseProceduresInput,
     ChooseResidentInput,
     ConfirmInput,
+    CorrectAnswersInput,
     IdCardData,
     NaviInput,
     ReprintInput,
@@ -133,6 +134,19 @@ async def navi(
     """手続ナビ: the procedures being considered and what the interview learned (fact →
     yes / no / "" unknown); the visit's proposals are replaced by the new ones."""
     return await gw.act(visit_id, Action.NAVI, body, key, p)
+
+
+@router.post("/visits/{visit_id}/correct", response_model=VisitState)
+async def correct(
+    visit_id: VisitId,
+    body: CorrectAnswersInput,
+    gw: Gateway,
+    p: Stepper,
+    key: IdempotencyKey = None,
+) -> VisitState:
+    """内容修正 at review: corrected interview answers (with a reason); the forms are filled
+    again from them, and so will the application data be."""
+    return await gw.act(visit_id, Action.CORRECT, body, key, p)
 
 
 @router.post("/visits/{visit_id}/reprint", response_model=VisitState)

@@ -65,6 +65,12 @@ Tablet = Annotated[Device | None, Depends(paired_tablet)]
 Public = Depends(public)
 
 
+def content_digest(state: VisitState) -> str:
+    """What the resident was shown; a signature counts only for exactly that."""
+    shown = [(f.form_code, f.version, [(x.key, x.value) for x in f.fields]) for f in state.forms]
+    return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()
+
+
 def _translations(request: Request) -> Translations:
     cached: Translations | None = getattr(request.app.state, "translations", None)
     if cached is None:
@@ -137,7 +143,8 @@ async def screen(request: Request, gw: Gateway, device: Tablet) -> HTMLResponse:
         return _page(request, "tablet_screen.html", {"state": None, "device": device})
     state, lang = showing
     await run_in_threadpool(_audit_show, request, device, state.visit_id)
-    return _page(request, "tablet_screen.html", {"state": state, "device": device, "lang": lang})
+    context = {"state": state, "device": device, "lang": lang, "digest": content_digest(state)}
+    return _page(request, "tablet_screen.html", context)
 
 
 def _audit_show(request: Request, device: Device, visit_id: str) -> None:
@@ -161,6 +168,13 @@ async def sign(request: Request, gw: Gateway, device: Tablet) -> HTMLResponse:
         # Timed out, taken back by staff, or signed from another tab: back to idle.
         return _page(request, "tablet_screen.html", {"state": None, "device": device})
     state, lang = showing
+    if str(form.get("content", "")) != content_digest(state):
+        # Staff corrected the forms after they were sent: show the new ones to sign.
+        context = {
+            "state": state, "device": device, "lang": lang, "error": "updated",
+            "digest": content_digest(state),
+        }  # fmt: skip
+        return _page(request, "tablet_screen.html", context)
     try:
         strokes = json.loads(str(form.get("strokes", "[]")) or "[]")
     except json.JSONDecodeError:
@@ -173,7 +187,10 @@ async def sign(request: Request, gw: Gateway, device: Tablet) -> HTMLResponse:
         )  # fmt: skip
     except VisitRejected:
         # 200, not 422: htmx swaps only successful answers, and the resident must see why.
-        context = {"state": state, "device": device, "lang": lang, "error": "empty"}
+        context = {
+            "state": state, "device": device, "lang": lang, "error": "empty",
+            "digest": content_digest(state),
+        }  # fmt: skip
         return _page(request, "tablet_screen.html", context)
 
     def done() -> None:

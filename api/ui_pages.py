@@ -38,6 +38,7 @@ from domain.visit import (
     ChooseProceduresInput,
     ChooseResidentInput,
     ConfirmInput,
+    CorrectAnswersInput,
     Decision,
     IdCardData,
     IdSource,
@@ -69,6 +70,7 @@ STEP_ACTIONS = frozenset(
         Action.NAVI,
         Action.CHOOSE_PROCEDURES,
         Action.CONFIRM,
+        Action.CORRECT,
         Action.REPRINT,
     }
 )
@@ -150,6 +152,13 @@ def _payload(action: Action, form: FormData, catalog: Catalog, p: Principal) -> 
         return ChooseProceduresInput(procedures=codes, answers=answers, decisions=decisions)
     if action == Action.REPRINT:
         return ReprintInput(reason=_text(form, "reason"))
+    if action == Action.CORRECT:
+        answers = {
+            str(k).removeprefix("answer."): _text(form, str(k))
+            for k in form
+            if str(k).startswith("answer.")
+        }
+        return CorrectAnswersInput(answers=answers, reason=_text(form, "reason"))
     if action == Action.CONFIRM:
         try:
             strokes = json.loads(_text(form, "strokes") or "[]")

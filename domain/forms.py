@@ -31,7 +31,10 @@ def fill_form(defn: FormDefinition, ctx: BindingContext) -> FilledForm:
         procedure_code=ctx.procedure_code,
         fields=[
             FormField(
-                key=f.key, label=f.label, value=format_value(resolve(f.source, ctx), f.format)
+                key=f.key,
+                label=f.label,
+                value=format_value(resolve(f.source, ctx), f.format),
+                source=f.source,
             )
             for f in defn.fields
         ]

@@ -31,6 +31,7 @@ class Action(StrEnum):
     NAVI = "navi"
     CHOOSE_PROCEDURES = "choose_procedures"
     CONFIRM = "confirm"
+    CORRECT = "correct"  # interview answers corrected at review; the forms are refilled
     REPRINT = "reprint"
     RPA_RESULT = "rpa_result"
     REQUEUE = "requeue"  # a supervisor sent a failed or held record to the next batch
@@ -68,6 +69,7 @@ ALLOWED: dict[Action, frozenset[Step]] = {
     Action.CHOOSE_PROCEDURES: frozenset({Step.INTERVIEW}),
     Action.CONFIRM: frozenset({Step.CONFIRM}),
     # Printed forms can be printed again (jammed paper, a failed printer) until the visit ends.
+    Action.CORRECT: frozenset({Step.CONFIRM}),
     Action.REPRINT: frozenset({Step.AWAIT_RPA}),
     Action.RPA_RESULT: frozenset({Step.AWAIT_RPA}),
     Action.REQUEUE: frozenset({Step.AWAIT_RPA}),
@@ -100,6 +102,7 @@ ACTION_LABELS_JA: dict[Action, str] = {
     Action.NAVI: "手続ナビ",
     Action.CHOOSE_PROCEDURES: "手続選択",
     Action.CONFIRM: "署名確認",
+    Action.CORRECT: "内容修正",
     Action.REPRINT: "再印刷",
     Action.RPA_RESULT: "RPA結果報告",
     Action.REQUEUE: "再送",

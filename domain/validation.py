@@ -20,6 +20,7 @@ from domain.visit import (
     ChooseProceduresInput,
     ChooseResidentInput,
     ConfirmInput,
+    CorrectAnswersInput,
     Decision,
     FilledForm,
     IdCardData,
@@ -167,8 +168,13 @@ def _check_answer(q: Question, value: str | None) -> str | None:
             return f"{q.min_value}以上にしてください / must be at least {q.min_value}"
         if q.max_value is not None and n > q.max_value:
             return f"{q.max_value}以下にしてください / must be at most {q.max_value}"
-    if q.kind == "date" and not _ISO_DATE.match(value):
-        return "日付は YYYY-MM-DD 形式です / date must be YYYY-MM-DD"
+    if q.kind == "date":
+        if not _ISO_DATE.match(value):
+            return "日付は YYYY-MM-DD 形式です / date must be YYYY-MM-DD"
+        try:  # a real day: 2026-13-40 would otherwise reach the forms and fail there
+            date.fromisoformat(value)
+        except ValueError:
+            return "存在しない日付です / no such date"
     return None
 
 
@@ -178,6 +184,17 @@ def validate_requeue(inp: RequeueInput, records: list[ApplicationRecord]) -> lis
         problems.append(Problem("record_id", UNKNOWN_RECORD))
     if not inp.reason.strip() or len(inp.reason) > 200:
         problems.append(Problem("reason", "再送の理由を200字以内で / give a reason (≤200)"))
+    return problems
+
+
+def validate_correction(inp: CorrectAnswersInput, answers: dict[str, str]) -> list[Problem]:
+    """Which answers may change at review: those the interview asked; the rest of the
+    check is the procedures step's own (run on the corrected answers)."""
+    problems = control_characters({"reason": inp.reason})
+    if all(answers.get(k, "") == v for k, v in inp.answers.items()):
+        problems.append(Problem("answers", "修正する項目がありません / nothing was changed"))
+    if not inp.reason.strip() or len(inp.reason) > 200:
+        problems.append(Problem("reason", "修正の理由を200字以内で / give a reason (≤200)"))
     return problems
 
 

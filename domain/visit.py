@@ -168,6 +168,15 @@ class RequeueInput:
 
 
 @dataclass
+class CorrectAnswersInput:
+    """At review: interview answers corrected. The forms are filled again from them, so the
+    printed forms and the application data keep the same values."""
+
+    answers: dict[str, str]
+    reason: str
+
+
+@dataclass
 class CancelInput:
     reason: str
 
@@ -177,6 +186,7 @@ class FormField:
     key: str
     label: str
     value: str
+    source: str = ""  # where the value came from (answer.* can be corrected at review)
 
 
 @dataclass

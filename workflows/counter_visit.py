@@ -45,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
         validate_choose_procedures,
         validate_choose_resident,
         validate_confirm,
+        validate_correction,
         validate_identify,
         validate_navi,
         validate_reprint,
@@ -58,6 +59,7 @@ with workflow.unsafe.imports_passed_through():
         ChooseProceduresInput,
         ChooseResidentInput,
         ConfirmInput,
+        CorrectAnswersInput,
         Decision,
         IdCardData,
         NaviInput,
@@ -106,6 +108,7 @@ class CounterVisit:
         )
         self._catalog: Catalog | None = None
         self._resident_record: ResidentRecord | None = None
+        self._chosen: list[str] = []  # the procedures staff ticked (before accepted proposals)
         self._signature: Signature | None = None
         self._copies = 0
         self._inbox: list[_Inbound] = []
@@ -204,19 +207,9 @@ class CounterVisit:
                 list[Proposal],
             )  # fmt: skip
         elif action == Action.CHOOSE_PROCEDURES:
-            s.procedures = accepted_procedures(payload, s.proposals)
-            s.answers, s.decisions = dict(payload.answers), dict(payload.decisions)
-            workflow.upsert_search_attributes([sa.PROCEDURES.value_set(s.procedures)])
-            self._enter(Step.FILL)
-            assert s.resident is not None
-            filled = await self._run(
-                "fill_forms",
-                FillInput(self._context(), s.resident.atena_no),
-                FillResult,
-                back_to=Step.INTERVIEW,
-            )
-            self._resident_record, s.forms = filled.resident, filled.forms
-            self._enter(Step.CONFIRM)
+            await self._fill(payload, back_to=Step.INTERVIEW)
+        elif action == Action.CORRECT:
+            await self._fill(self._corrected(payload), back_to=Step.CONFIRM)
         elif action == Action.CONFIRM:
             self._signature = payload.signature
             s.signed = True
@@ -370,6 +363,30 @@ class CounterVisit:
         self._state.needs_attention, self._state.attention_reason = True, reason
         workflow.upsert_search_attributes([sa.NEEDS_ATTENTION.value_set(True)])
 
+    async def _fill(self, choice: ChooseProceduresInput, back_to: Step) -> None:
+        s = self._state
+        self._chosen = list(choice.procedures)
+        s.procedures = accepted_procedures(choice, s.proposals)
+        s.answers, s.decisions = dict(choice.answers), dict(choice.decisions)
+        workflow.upsert_search_attributes([sa.PROCEDURES.value_set(s.procedures)])
+        self._enter(Step.FILL)
+        assert s.resident is not None
+        filled = await self._run(
+            "fill_forms",
+            FillInput(self._context(), s.resident.atena_no),
+            FillResult,
+            back_to=back_to,
+        )
+        self._resident_record, s.forms = filled.resident, filled.forms
+        self._enter(Step.CONFIRM)
+
+    def _corrected(self, inp: CorrectAnswersInput) -> ChooseProceduresInput:
+        """The interview as chosen, with the corrected answers: validated and applied as a
+        new choice, so forms and application data are filled from the same answers."""
+        s = self._state
+        changed = {k: v for k, v in inp.answers.items() if s.answers.get(k, "") != v}
+        return ChooseProceduresInput(self._chosen, {**s.answers, **changed}, s.decisions)
+
     def _flag_records(self) -> None:
         """Held records and robot errors need a person; once none is left (re-queued, done
         by hand) the flag they raised goes, and the wait for the robot starts again."""
@@ -410,6 +427,10 @@ class CounterVisit:
             return validate_choose_procedures(payload, self._pinned(), s.resident, s.proposals)
         if action == Action.REPRINT:
             return validate_reprint(payload)
+        if action == Action.CORRECT:
+            return validate_correction(payload, s.answers) + validate_choose_procedures(
+                self._corrected(payload), self._pinned(), s.resident, s.proposals
+            )
         if action == Action.REQUEUE:
             return validate_requeue(payload, s.records)
         if action == Action.CONFIRM:
@@ -510,6 +531,14 @@ class CounterVisit:
     @rpa_result.validator
     def _validate_rpa_result(self, inp: RpaResultInput) -> None:
         self._check(Action.RPA_RESULT, inp)
+
+    @workflow.update(name="correct")
+    async def correct(self, inp: CorrectAnswersInput) -> VisitState:
+        return await self._accept(Action.CORRECT, inp)
+
+    @correct.validator
+    def _validate_correct(self, inp: CorrectAnswersInput) -> None:
+        self._check(Action.CORRECT, inp)
 
     @workflow.update(name="requeue")
     async def requeue(self, inp: RequeueInput) -> VisitState:

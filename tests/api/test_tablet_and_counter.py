@@ -4,6 +4,7 @@ scanned QR code."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -83,14 +84,38 @@ async def test_a_tablet_signs_only_what_its_counter_sent(
         data={"visit_id": "f" * 32, "strokes": STROKES, "csrf_token": token.group(1)},
     )
     assert state_of(other) == "idle"  # not the visit it was sent
+    content = re.search(r'name="content" value="([0-9a-f]{64})"', shown.text)
+    assert content is not None
     empty = await tablet.post(
-        "/tablet/sign", data={"visit_id": visit_id, "strokes": "[]", "csrf_token": token.group(1)}
-    )
+        "/tablet/sign",
+        data={"visit_id": visit_id, "strokes": "[]", "csrf_token": token.group(1),
+              "content": content.group(1)},
+    )  # fmt: skip
     assert state_of(empty) == "confirm" and "Chưa có chữ ký" in empty.text
+    # Staff correct an answer after sending: the old content cannot be signed.
+    digest = re.search(r'name="content" value="([0-9a-f]{64})"', shown.text)
+    assert digest is not None
+    fixed = await anon.post(
+        f"/ui/visits/{visit_id}/correct",
+        data={"answer.moved_on": "2026-11-18", "reason": "聞き違い", "form_key": "fix",
+              "csrf_token": csrf},
+    )  # fmt: skip
+    assert fixed.status_code == 303, fixed.text
+    stale = await tablet.post(
+        "/tablet/sign",
+        data={"visit_id": visit_id, "strokes": STROKES, "csrf_token": token.group(1),
+              "content": digest.group(1)},
+    )  # fmt: skip
+    assert state_of(stale) == "confirm" and "Nội dung đã được sửa" in stale.text
+    assert "令和8年11月18日" in stale.text
+    assert (await gateway.state(visit_id)).step == Step.CONFIRM
+    fresh = re.search(r'name="content" value="([0-9a-f]{64})"', stale.text)
+    assert fresh is not None and fresh.group(1) != digest.group(1)
     signed = await tablet.post(
         "/tablet/sign",
-        data={"visit_id": visit_id, "strokes": STROKES, "csrf_token": token.group(1)},
-    )
+        data={"visit_id": visit_id, "strokes": STROKES, "csrf_token": token.group(1),
+              "content": fresh.group(1)},
+    )  # fmt: skip
     assert state_of(signed) == "thanks"
     assert (await gateway.state(visit_id)).step == Step.AWAIT_RPA
     assert state_of(await tablet.get("/tablet/screen")) == "idle"  # forgets the resident
@@ -125,10 +150,11 @@ async def test_call_next_and_open_a_visit_from_its_qr_code(
     csrf = await cookie_login(anon, "staff01")
     first = await gateway.start(**factories.HOME)
     second = await gateway.start(**factories.HOME)
-    for _ in range(50):  # visibility catches up
+    for _ in range(100):  # visibility catches up
         home = await anon.get("/")
         if 'id="waiting">2<' in home.text:
             break
+        await asyncio.sleep(0.1)
     assert 'id="waiting">2<' in home.text
     called = await anon.post("/ui/queue/next", data={"counter": "C05", "csrf_token": csrf})
     assert called.status_code == 303 and called.headers["location"] == f"/ui/visits/{first}"

@@ -55,3 +55,14 @@ def test_confirm_needs_a_signature_within_the_pad_and_the_visit_forms() -> None:
     assert validate_confirm(outside, forms)[0].field == "signature"
     other_forms = ConfirmInput(Signature([[[0.1, 0.1], [0.2, 0.2]]]), ["f2"])
     assert validate_confirm(other_forms, forms)[0].field == "confirmed_form_codes"
+
+
+def test_an_interview_date_must_be_a_real_day() -> None:
+    from domain.catalog import Question
+    from domain.validation import _check_answer
+
+    q = Question("moved_on", "異動年月日", kind="date")
+    assert _check_answer(q, "2026-11-20") is None
+    assert _check_answer(q, "2026-13-40") == "存在しない日付です / no such date"
+    assert _check_answer(q, "2026-02-29") == "存在しない日付です / no such date"
+    assert _check_answer(q, "20261120") == "日付は YYYY-MM-DD 形式です / date must be YYYY-MM-DD"

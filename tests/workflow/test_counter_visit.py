@@ -26,6 +26,8 @@ from domain.visit import (
     CancelInput,
     ChooseProceduresInput,
     ChooseResidentInput,
+    ConfirmInput,
+    CorrectAnswersInput,
     IdCardData,
     IdSource,
     RpaOutcome,
@@ -375,3 +377,35 @@ async def test_staff_can_search_the_register_inside_a_visit(
     assert unknown.value.problems == [
         {"field": "kind", "message": "検索の種類が不明です / unknown kind of search"}
     ]
+
+
+async def test_a_corrected_answer_at_review_refills_the_forms_and_the_application_data(
+    worker: Worker, gateway: VisitGateway, settings: Settings
+) -> None:
+    visit_id = await gateway.start(**factories.HOME)
+    state = await walk_to_confirm(gateway, settings, visit_id)
+    assert {f.key: f.value for f in state.forms[0].fields}["moved_on"] == "令和8年11月20日"
+    fix = CorrectAnswersInput({"moved_on": "2026-11-18"}, "転居日の聞き違い")
+    state = await gateway.act(visit_id, Action.CORRECT, fix)
+    assert state.step == Step.CONFIRM and state.answers["moved_on"] == "2026-11-18"
+    assert {f.key: f.value for f in state.forms[0].fields}["moved_on"] == "令和8年11月18日"
+    assert [e.step for e in state.history].count(Step.FILL) == 2
+    for wrong, field_name in (
+        (CorrectAnswersInput({"moved_on": "2026-11-18"}, "同じ"), "answers"),  # no change
+        (CorrectAnswersInput({"shoe_size": "27"}, "x"), "answers.shoe_size"),
+        (CorrectAnswersInput({"moved_on": "2026-13-40"}, "x"), "answers.moved_on"),
+        (CorrectAnswersInput({"moved_on": "2026-11-17"}, ""), "reason"),
+    ):
+        with pytest.raises(VisitRejected) as e:
+            await gateway.act(visit_id, Action.CORRECT, wrong)
+        assert e.value.problems[0]["field"] == field_name
+    codes = [f.form_code for f in state.forms]
+    state = await gateway.act(visit_id, Action.CONFIRM, ConfirmInput(factories.SIGNATURE, codes))
+    await factories.run_batch(gateway.client, settings.task_queue)
+    store = LocalDirectoryStore(settings.objects_root)
+    idou = next(k for k in store.list("outbound/batches/idou/") if k.endswith(".csv"))
+    row = next(csv.DictReader(io.StringIO(store.get(idou).decode("utf-8"))))
+    assert row["異動年月日"] == "20261118"  # the CSV says what the signed form says
+    with pytest.raises(VisitRejected) as late:
+        await gateway.act(visit_id, Action.CORRECT, CorrectAnswersInput({"copies": "1"}, "x"))
+    assert late.value.kind == "WrongStep"
