@@ -27,7 +27,9 @@ router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(require(Permission.VISIT_READ))]
 Stepper = Annotated[Principal, Depends(require(Permission.VISIT_STEP))]
 COUNTER_COOKIE = "mado_counter"
-_VISIT_URL = re.compile(r"/ui/visits/([0-9a-f]{32})\b")
+# A guidance sheet's QR is the visit's URL; a pre-application's (channel pre_application)
+# may carry just ``madoguchi:visit:<id>``.
+_VISIT_URL = re.compile(r"(?:/ui/visits/|^madoguchi:visit:)([0-9a-f]{32})\b")
 
 
 def counter_of(request: Request) -> str:
@@ -70,9 +72,9 @@ async def open_scanned(
     p: Reader,
     code: Annotated[str, Query(max_length=500)] = "",
 ) -> Response:
-    """A keyboard-wedge scanner types the code and Enter: a guidance sheet's QR code opens
-    its visit (if this clerk may see it)."""
-    match = _VISIT_URL.search(code)
+    """A keyboard-wedge scanner types the code and Enter: a guidance sheet's or a
+    pre-application's QR code opens its visit (if this clerk may see it)."""
+    match = _VISIT_URL.search(code.strip())
     if match is None:
         return RedirectResponse("/?error=qr", status_code=303)
     visit_id = match.group(1)

@@ -18,6 +18,7 @@ from adapters.temporal_client import VisitGateway
 from domain.steps import Step
 from madoguchi.settings import Settings
 from tests import factories
+from tests.api.conftest import bearer
 from tests.api.test_staff_screen import cookie_login
 from tests.workflow.test_counter_visit import walk_to_confirm
 
@@ -164,6 +165,11 @@ async def test_call_next_and_open_a_visit_from_its_qr_code(
     qr = f"{settings.public_url}/ui/visits/{second}"
     opened = await anon.get("/ui/qr", params={"code": qr})
     assert opened.headers["location"] == f"/ui/visits/{second}"
+    staff = await bearer(anon, "staff01")
+    pre = await anon.post("/api/visits", json={"channel": "pre_application"}, headers=staff)
+    pre_id = pre.json()["visit_id"]
+    from_pre = await anon.get("/ui/qr", params={"code": f"madoguchi:visit:{pre_id}"})
+    assert from_pre.headers["location"] == f"/ui/visits/{pre_id}"
     junk = await anon.get("/ui/qr", params={"code": "hello"})
     assert junk.headers["location"] == "/?error=qr"
     assert "読み取れないコード" in (await anon.get("/?error=qr")).text
