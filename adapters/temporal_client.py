@@ -65,6 +65,7 @@ class VisitSummary:
     procedures: list[str]
     needs_attention: bool
     status: str
+    started_at: datetime | None = None  # when the ticket was issued: the queue's order
 
 
 class VisitGateway:
@@ -217,6 +218,7 @@ class VisitGateway:
                     procedures=list(attrs.get(sa.PROCEDURES) or []),
                     needs_attention=bool(attrs.get(sa.NEEDS_ATTENTION)),
                     status=wf.status.name if wf.status else "",
+                    started_at=wf.start_time,
                 )
             )
         return out

@@ -50,9 +50,7 @@ async def call_next(request: Request, gw: Gateway, p: Stepper) -> Response:
     if problems := validate_call(CallInput(counter=counter, staff=p.staff_id)):
         return RedirectResponse(f"/?error={problems[0].message}", status_code=303)
     waiting = await gw.list(step=Step.RECEPTION, open_only=True, limit=200, viewer=p)
-    oldest_first = sorted(
-        waiting, key=lambda v: v.step_entered_at.isoformat() if v.step_entered_at else ""
-    )
+    oldest_first = sorted(waiting, key=lambda v: v.started_at.isoformat() if v.started_at else "")
     for v in oldest_first:
         try:
             await gw.act(

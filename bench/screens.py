@@ -13,29 +13,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sqlite3
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections import defaultdict
-from pathlib import Path
 
 from playwright.sync_api import Page, Response, expect, sync_playwright
 
-from adapters.temporal_server import free_port, wait_for_port
+from bench.stack import embedded_stack, pct
 from madoguchi.seed import demo_password
-from madoguchi.settings import REPO_ROOT
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 
 STEPS = ["ticket", "call", "identify", "resident", "procedures", "sign"]
-
-
-def _pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 CURRENT = {"step": ""}  # which step's click the browser's requests belong to
@@ -75,63 +65,42 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--visits", type=int, default=20)
     args = parser.parse_args()
-    data = Path(tempfile.mkdtemp(prefix="mado-bench-"))
-    api_port = free_port()
-    env = {
-        **os.environ, "MADO_DATA_DIR": str(data), "MADO_API_PORT": str(api_port),
-        "MADO_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
-        "MADO_TEMPORAL_UI_PORT": str(free_port()), "MADO_LOG_LEVEL": "WARNING",
-    }  # fmt: skip
-    stack = subprocess.Popen(
-        [sys.executable, "-m", "madoguchi.cli", "run"], cwd=REPO_ROOT, env=env,
-        stdout=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{api_port}"
-    try:
-        wait_for_port("127.0.0.1", api_port, 90)
-        with sqlite3.connect(data / "madoguchi.db") as db:
+    clicks: dict[str, list[float]] = defaultdict(list)
+    server: dict[str, list[float]] = defaultdict(list)
+
+    def on_response(r: Response) -> None:
+        timing = r.headers.get("server-timing", "")
+        if r.request.resource_type == "document" and "dur=" in timing and CURRENT["step"]:
+            server[f"{CURRENT['step']} {r.request.method}"].append(float(timing.split("dur=")[1]))
+
+    with embedded_stack() as stack:
+        with sqlite3.connect(stack.data / "madoguchi.db") as db:
             people = db.execute(
                 "select name, birth_date from residents where status = '住民' order by atena_no"
             ).fetchall()
-        clicks: dict[str, list[float]] = defaultdict(list)
-        server: dict[str, list[float]] = defaultdict(list)
-
-        def on_response(r: Response) -> None:
-            timing = r.headers.get("server-timing", "")
-            if r.request.resource_type == "document" and "dur=" in timing and CURRENT["step"]:
-                server[f"{CURRENT['step']} {r.request.method}"].append(
-                    float(timing.split("dur=")[1])
-                )
-
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="ja-JP")
-            page.goto(url + "/login")
+            page.goto(stack.url + "/login")
             page.get_by_label("職員ID").fill("staff01")
             page.get_by_label("パスワード").fill(demo_password("staff01"))
             page.get_by_role("button", name="ログイン", exact=True).click()
             page.on("response", on_response)
-            _visit(page, url, people[0], defaultdict(list))  # warm-up
+            _visit(page, stack.url, people[0], defaultdict(list))  # warm-up
             server.clear()
             for i in range(args.visits):
-                _visit(page, url, people[(i + 1) % len(people)], clicks)
+                _visit(page, stack.url, people[(i + 1) % len(people)], clicks)
             browser.close()
-        print(f"staff screen, {args.visits} visits, one clerk, {os.cpu_count()} cores")
-        print(f"{'click → next step':<20}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
-        for step in STEPS:
-            v = clicks[step]
-            print(f"{step:<20}{statistics.median(v):9.0f}{_pct(v, 95):9.0f}{max(v):9.0f}")
-        print("server time (POST: the step and the activities it runs; GET: the next screen)")
-        print(f"{'':<20}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'n':>6}")
-        for kind, v in sorted(
-            server.items(), key=lambda kv: (STEPS.index(kv[0].split()[0]), kv[0])
-        ):
-            print(
-                f"{kind:<20}{statistics.median(v):9.1f}{_pct(v, 95):9.1f}{max(v):9.1f}{len(v):6d}"
-            )
-    finally:
-        stack.send_signal(signal.SIGINT)
-        stack.wait(60)
+    print(f"staff screen, {args.visits} visits, one clerk, {os.cpu_count()} cores")
+    print(f"{'click → next step':<20}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
+    for step in STEPS:
+        v = clicks[step]
+        print(f"{step:<20}{statistics.median(v):9.0f}{pct(v, 95):9.0f}{max(v):9.0f}")
+    print("server time (POST: the step and the activities it runs; GET: the next screen)")
+    print(f"{'':<20}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'n':>6}")
+    for kind, v in sorted(server.items(), key=lambda kv: (STEPS.index(kv[0].split()[0]), kv[0])):
+        p50, p95 = statistics.median(v), pct(v, 95)
+        print(f"{kind:<20}{p50:9.1f}{p95:9.1f}{max(v):9.1f}{len(v):6d}")
     return 0
 
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from adapters.temporal_server import free_port, wait_for_port
+from madoguchi.seed import demo_password
 from madoguchi.settings import REPO_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
@@ -79,3 +80,32 @@ def browser() -> Iterator[Browser]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+def login_page(
+    browser: Browser, stack: Stack, staff_id: str, width: int = 1366, height: int = 768
+) -> Page:
+    """A fresh browser context logged in with the staff member's password."""
+    page = browser.new_context(
+        viewport={"width": width, "height": height}, locale="ja-JP"
+    ).new_page()
+    page.goto(stack.url + "/login")
+    page.get_by_label("職員ID").fill(staff_id)
+    page.get_by_label("パスワード").fill(demo_password(staff_id))
+    page.get_by_role("button", name="ログイン", exact=True).click()
+    expect(page.locator("#me")).to_contain_text(staff_id)
+    return page
+
+
+def draw_signature(page: Page) -> None:
+    """A signature on the pad with the mouse (pointer events), as a finger would."""
+    pad = page.locator("#pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    assert box is not None
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + 40, y)
+    page.mouse.down()
+    for i in range(1, 12):
+        page.mouse.move(box["x"] + 40 + i * 30, y - (i % 3) * 20)
+    page.mouse.up()

@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from madoguchi.seed import demo_password
 from madoguchi.settings import REPO_ROOT
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, draw_signature, login_page
 
 pytestmark = pytest.mark.slow
 SCREENS = REPO_ROOT / "test-artifacts" / "screens"
@@ -27,14 +26,7 @@ def shot(page: Page, name: str) -> None:
 
 
 def staff_context(browser: Browser, stack: Stack, staff_id: str = "staff01") -> Page:
-    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ja-JP")
-    page = ctx.new_page()
-    page.goto(stack.url + "/login")
-    page.get_by_label("職員ID").fill(staff_id)
-    page.get_by_label("パスワード").fill(demo_password(staff_id))
-    page.get_by_role("button", name="ログイン", exact=True).click()
-    expect(page.locator("#me")).to_contain_text(staff_id)
-    return page
+    return login_page(browser, stack, staff_id)
 
 
 def tablet_context(browser: Browser) -> BrowserContext:
@@ -141,15 +133,7 @@ def test_a_tennyu_visit_with_staff_screen_and_tablet(stack: Stack, browser: Brow
     tablet.set_viewport_size({"width": 1280, "height": 800})
     tablet.get_by_role("button", name="Confirm and sign").click()  # no signature yet
     expect(tablet.locator("#error")).to_contain_text("no signature")
-    pad = tablet.locator("#pad")
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    assert box is not None
-    tablet.mouse.move(box["x"] + 60, box["y"] + box["height"] / 2)
-    tablet.mouse.down()
-    for i in range(1, 12):
-        tablet.mouse.move(box["x"] + 60 + i * 40, box["y"] + box["height"] / 2 - (i % 3) * 20)
-    tablet.mouse.up()
+    draw_signature(tablet)
     shot(tablet, "08-tablet-signed")
     tablet.get_by_role("button", name="Confirm and sign").click()
     expect(tablet.locator("#screen")).to_have_attribute("data-state", "thanks")

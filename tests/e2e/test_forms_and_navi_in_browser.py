@@ -11,36 +11,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from madoguchi.seed import demo_password
-from tests.e2e.conftest import Stack
+from tests.api.test_forms_admin import NEW_FORM
+from tests.e2e.conftest import Stack, draw_signature, login_page
 
 pytestmark = pytest.mark.slow
-
-NEW_FORM = {
-    "code": "juminhyo_moushide",
-    "version": "1",
-    "title": "住民票の写し 使用目的申出書",
-    "procedures": ["juminhyo"],
-    "fields": [
-        {"key": "name", "label": "氏名", "source": "resident.name"},
-        {"key": "on", "label": "申出日", "source": "visit.today", "format": "wareki"},
-    ],
-    "layout": [
-        {"cells": [{"label": "氏名", "w": 30}, {"field": "name"}]},
-        {"cells": [{"label": "申出日", "w": 30}, {"field": "on"}]},
-        {"kind": "signature", "h": 20, "label": "申出人署名"},
-    ],
-}
-
-
-def login(browser: Browser, stack: Stack, staff_id: str) -> Page:
-    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="ja-JP")
-    page.goto(stack.url + "/login")
-    page.get_by_label("職員ID").fill(staff_id)
-    page.get_by_label("パスワード").fill(demo_password(staff_id))
-    page.get_by_role("button", name="ログイン", exact=True).click()
-    expect(page.locator("#me")).to_contain_text(staff_id)
-    return page
 
 
 def start_visit(page: Page, stack: Stack, name: str, birth: str) -> None:
@@ -57,15 +31,7 @@ def start_visit(page: Page, stack: Stack, name: str, birth: str) -> None:
 
 def sign(page: Page) -> None:
     page.get_by_text("この画面で署名する").click()
-    pad = page.locator("#pad")
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    assert box is not None
-    page.mouse.move(box["x"] + 40, box["y"] + 100)
-    page.mouse.down()
-    for i in range(1, 10):
-        page.mouse.move(box["x"] + 40 + i * 30, box["y"] + 100 - (i % 3) * 25)
-    page.mouse.up()
+    draw_signature(page)
     page.get_by_role("button", name="確認して署名").click()
 
 
@@ -83,7 +49,7 @@ def head_of_household(stack: Stack, status: str) -> tuple[str, str]:
 def test_admin_adds_a_form_on_the_screen_and_the_next_visit_fills_it(
     stack: Stack, browser: Browser, tmp_path: Path
 ) -> None:
-    admin = login(browser, stack, "admin01")
+    admin = login_page(browser, stack, "admin01")
     admin.goto(stack.url + "/admin/forms")
     expect(admin.locator('tr[data-form="idou"]')).to_be_visible()
 
@@ -108,7 +74,7 @@ def test_admin_adds_a_form_on_the_screen_and_the_next_visit_fills_it(
     expect(row).to_contain_text("v1")
     expect(row.get_by_role("button")).to_have_count(0)  # published: nothing left to publish
 
-    clerk = login(browser, stack, "staff01")
+    clerk = login_page(browser, stack, "staff01")
     start_visit(clerk, stack, *head_of_household(stack, "住民"))
     clerk.get_by_label("住民票の写し").check()
     clerk.get_by_label("通数").fill("1")
@@ -121,7 +87,7 @@ def test_navi_for_a_tennyu_then_sign_and_reprint(
     stack: Stack, browser: Browser, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     shots = tmp_path_factory.getbasetemp()
-    clerk = login(browser, stack, "staff01")
+    clerk = login_page(browser, stack, "staff01")
     start_visit(clerk, stack, *head_of_household(stack, "転入予定"))
     expect(clerk.locator("#interview")).to_contain_text("状態: 転入予定")
 

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from madoguchi.seed import DEMO_PIN, DEMO_STAFF, demo_password
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, draw_signature
 
 
 def staff_headers(stack: Stack) -> dict[str, str]:
@@ -67,17 +67,9 @@ def test_walk_one_visit_in_the_browser_then_restart_keeps_it(
     expect(page.locator("#step")).to_have_attribute("data-step", "confirm")
     expect(page.get_by_text("住民票の写し等交付請求書")).to_be_visible()
 
-    # Sign on the pad with the mouse (pointer events), as on the tablet.
     # No tablet here: the clerk opens the fallback pad on the staff screen.
     page.get_by_text("この画面で署名する").click()
-    page.locator("#pad").scroll_into_view_if_needed()
-    box = page.locator("#pad").bounding_box()
-    assert box is not None
-    page.mouse.move(box["x"] + 40, box["y"] + 120)
-    page.mouse.down()
-    for i in range(1, 12):
-        page.mouse.move(box["x"] + 40 + i * 30, box["y"] + 120 - (i % 3) * 25)
-    page.mouse.up()
+    draw_signature(page)
     page.get_by_role("button", name="確認して署名").click()
     expect(page.locator("#step")).to_have_attribute("data-step", "await_rpa")
 

@@ -1,0 +1,63 @@
+"""The embedded stack (`mado run`) on free ports with a throwaway data folder, for benches."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from adapters.temporal_server import free_port, wait_for_port
+from madoguchi.seed import demo_password
+from madoguchi.settings import REPO_ROOT
+
+
+@dataclass
+class Running:
+    url: str
+    data: Path
+
+
+@contextmanager
+def embedded_stack(**env: str) -> Iterator[Running]:
+    data = Path(tempfile.mkdtemp(prefix="mado-bench-"))
+    api_port = free_port()
+    environ = {
+        **os.environ,
+        "MADO_DATA_DIR": str(data),
+        "MADO_API_PORT": str(api_port),
+        "MADO_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+        "MADO_TEMPORAL_UI_PORT": str(free_port()),
+        "MADO_LOG_LEVEL": "WARNING",
+        **env,
+    }
+    stack = subprocess.Popen(
+        [sys.executable, "-m", "madoguchi.cli", "run"], cwd=REPO_ROOT, env=environ,
+        stdout=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_for_port("127.0.0.1", api_port, 90)
+        yield Running(f"http://127.0.0.1:{api_port}", data)
+    finally:
+        stack.send_signal(signal.SIGINT)
+        stack.wait(60)
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def login(http: httpx.Client, staff_id: str) -> dict[str, str]:
+    r = http.post(
+        "/api/auth/login", json={"staff_id": staff_id, "password": demo_password(staff_id)}
+    )
+    r.raise_for_status()
+    return {"Authorization": f"Bearer {r.json()['token']}"}
