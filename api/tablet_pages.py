@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
+from collections import defaultdict, deque
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -109,10 +111,27 @@ async def tablet_home(request: Request, device: Tablet) -> HTMLResponse:
     return _page(request, "tablet.html", {"device": device})
 
 
+# Wrong pairing codes per client address: 10 in 10 minutes, then a pause. With 8 digits
+# and a 10-minute code that leaves guessing hopeless.
+MAX_FAILURES, WINDOW_SECONDS = 10, 600
+_failures: dict[str, deque[float]] = defaultdict(deque)
+
+
+def _too_many(client: str) -> bool:
+    recent = _failures[client]
+    while recent and recent[0] < time.monotonic() - WINDOW_SECONDS:
+        recent.popleft()
+    return len(recent) >= MAX_FAILURES
+
+
 @router.post("/pair", dependencies=[Public])
 async def pair(request: Request) -> Response:
     form = await request.form()
     code = str(form.get("code", "")).strip()
+    client = request.client.host if request.client else "?"
+    if _too_many(client):
+        message = "接続コードの誤りが続いたため、しばらく待ってください / too many wrong codes"
+        return _page(request, "tablet_pair.html", {"error": message}, 429)
 
     def run() -> tuple[str, str]:
         with session_scope(get_settings(request).sqlalchemy_url) as session:
@@ -124,6 +143,7 @@ async def pair(request: Request) -> Response:
     try:
         token, _counter = await run_in_threadpool(run)
     except tablets.TabletError as e:
+        _failures[client].append(time.monotonic())
         return _page(request, "tablet_pair.html", {"error": str(e)}, 422)
     response = RedirectResponse("/tablet", status_code=303)
     response.set_cookie(

@@ -176,3 +176,14 @@ async def test_call_next_and_open_a_visit_from_its_qr_code(
     csrf2 = await cookie_login(anon, "staff02")  # another counter group
     assert csrf2
     assert (await anon.get("/ui/qr", params={"code": qr})).status_code == 404
+
+
+async def test_guessing_pairing_codes_is_cut_off(anon: httpx.AsyncClient) -> None:
+    from api import tablet_pages
+
+    tablet_pages._failures.clear()
+    for _ in range(tablet_pages.MAX_FAILURES):
+        assert (await anon.post("/tablet/pair", data={"code": "12345678"})).status_code == 422
+    blocked = await anon.post("/tablet/pair", data={"code": "12345678"})
+    assert blocked.status_code == 429 and "しばらく待って" in blocked.text
+    tablet_pages._failures.clear()
