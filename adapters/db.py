@@ -57,3 +57,11 @@ def engine_for(url: str) -> Engine:
 def session_scope(url: str) -> Iterator[Session]:
     with Session(engine_for(url)) as session:
         yield session
+
+
+def dispose(url: str) -> None:
+    """Close the URL's pooled connections and forget its engine (a test's own database)."""
+    with _engines_lock:
+        engine = _engines.pop(url, None)
+    if engine is not None:
+        engine.dispose()

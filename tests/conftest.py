@@ -55,7 +55,7 @@ def _fresh_postgres_database() -> str:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, payload_key: Path) -> Settings:
+def settings(tmp_path: Path, payload_key: Path) -> Iterator[Settings]:
     overrides: dict[str, object] = {"payload_key_file": payload_key}
     if os.environ.get("MADO_TEST_DATABASE") == "postgresql":
         overrides["database_url"] = _fresh_postgres_database()
@@ -64,7 +64,12 @@ def settings(tmp_path: Path, payload_key: Path) -> Settings:
     seed_roles(s.sqlalchemy_url, s.catalog_dir)
     seed_forms(s.sqlalchemy_url, s.catalog_dir)
     seed_demo_staff(s.sqlalchemy_url)
-    return s
+    yield s
+    # Each test's database has its own pool: closed here, or PostgreSQL's 100 connections
+    # run out after a few dozen tests.
+    from adapters.db import dispose
+
+    dispose(s.sqlalchemy_url)
 
 
 @pytest.fixture(scope="session")
