@@ -42,8 +42,9 @@ test: test-deps $(STAMP) lint
 	@bash scripts/ensure-postgres.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 	@echo "== the workflow and API suites again, on PostgreSQL =="
-	MADO_TEST_DATABASE=postgresql $(BIN)/pytest tests/workflow tests/api -m "not slow" $(PYTEST_ARGS)
-	@bash scripts/drop-test-databases.sh
+	@# The per-test databases are dropped whether the pass succeeds or not.
+	MADO_TEST_DATABASE=postgresql $(BIN)/pytest tests/workflow tests/api -m "not slow" $(PYTEST_ARGS); \
+	  status=$$?; bash scripts/drop-test-databases.sh; exit $$status
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q
