@@ -36,8 +36,10 @@ def counter_of(request: Request) -> str:
     return request.cookies.get(COUNTER_COOKIE, "") or "C01"
 
 
-def _remember(response: Response, counter: str) -> Response:
-    response.set_cookie(COUNTER_COOKIE, counter, httponly=True, samesite="strict", secure=True)
+def _remember(request: Request, response: Response, counter: str) -> Response:
+    """The counter this browser stands at, so the next call and pairing default to it."""
+    secure = get_settings(request).cookie_secure
+    response.set_cookie(COUNTER_COOKIE, counter, httponly=True, samesite="strict", secure=secure)
     return response
 
 
@@ -59,7 +61,8 @@ async def call_next(request: Request, gw: Gateway, p: Stepper) -> Response:
             )  # fmt: skip
         except VisitRejected:
             continue  # another clerk called it a moment ago
-        return _remember(RedirectResponse(f"/ui/visits/{v.visit_id}", status_code=303), counter)
+        to_visit = RedirectResponse(f"/ui/visits/{v.visit_id}", status_code=303)
+        return _remember(request, to_visit, counter)
     return RedirectResponse("/?info=empty", status_code=303)
 
 
@@ -97,7 +100,7 @@ async def pairing_code(request: Request, p: Stepper) -> HTMLResponse:
 
     code = await run_in_threadpool(run)
     response = page(request, "tablet_code.html", {"code": code, "counter": counter})
-    return _remember(response, counter)  # type: ignore[return-value]
+    return _remember(request, response, counter)  # type: ignore[return-value]
 
 
 @router.post("/ui/visits/{visit_id}/tablet")
