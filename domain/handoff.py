@@ -107,16 +107,13 @@ def encode_check(layout: CsvLayout, row: PreparedRow) -> PreparedRow:
     table = layout.degradation if layout.degrade else None
     for column, value in zip(layout.columns, row.values, strict=True):
         if table is not None:
-            changed = value
-            if table.strip_ivs:
-                changed = strip_variation_selectors(changed)
-            changed = "".join(table.chars.get(ch, ch) for ch in changed)
-            if changed != value:
-                swaps = sorted({f"{a}→{table.chars[a]}" for a in value if a in table.chars})
-                if len(changed) != len(value) or not swaps:
-                    swaps.append("IVS除去")
+            stripped = strip_variation_selectors(value) if table.strip_ivs else value
+            swaps = sorted({f"{a}→{table.chars[a]}" for a in stripped if a in table.chars})
+            if stripped != value:
+                swaps.append("IVS除去")
+            if swaps:
                 degraded.append(f"{column.name}: {', '.join(swaps)}")
-            value = changed
+            value = "".join(table.chars.get(ch, ch) for ch in stripped)
         bad = [_describe(ch) for ch in value if not _fits(ch, layout.encoding)]
         if bad:
             problems.append(

@@ -82,6 +82,9 @@ def test_the_degradation_table_replaces_and_records_but_never_hides_the_rest() -
     stripped = build_row(sjis, named("𠮷田　葛\U000e0103子"))
     assert not stripped.held and stripped.values[6] == "吉田　葛子"
     assert stripped.degraded[0] == "氏名: 𠮷→吉, IVS除去"
+    # A longer stand-in is a replacement, not an IVS removal.
+    longer = build_row(sjis, named("𩸽田　花子"))
+    assert longer.values[6] == "ほっけ田　花子" and longer.degraded[0] == "氏名: 𩸽→ほっけ"
 
 
 def test_a_value_missing_from_its_code_table_holds_the_record() -> None:
