@@ -29,20 +29,30 @@ def poller_schedule_id(task_queue: str) -> str:
     return f"inbound-juki-poller-{task_queue}"
 
 
-async def ensure_inbound_poller(client: Client, task_queue: str, every_seconds: float) -> None:
+async def _ensure(
+    client: Client,
+    schedule_id: str,
+    action: ScheduleActionStartWorkflow,
+    every_seconds: float,
+    overlap: ScheduleOverlapPolicy,
+) -> None:
     schedule = Schedule(
-        action=ScheduleActionStartWorkflow(
-            InboundPoller.run,
-            PollInput(),
-            id=f"inbound-juki-poll-{task_queue}",
-            task_queue=task_queue,
-        ),
+        action=action,
         spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(seconds=every_seconds))]),
-        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+        policy=SchedulePolicy(overlap=overlap),
     )
     # Created by an earlier start, the schedule is left as it is: the city may have changed it.
     with contextlib.suppress(ScheduleAlreadyRunningError):
-        await client.create_schedule(poller_schedule_id(task_queue), schedule)
+        await client.create_schedule(schedule_id, schedule)
+
+
+async def ensure_inbound_poller(client: Client, task_queue: str, every_seconds: float) -> None:
+    action = ScheduleActionStartWorkflow(
+        InboundPoller.run, PollInput(), id=f"inbound-juki-poll-{task_queue}", task_queue=task_queue
+    )
+    await _ensure(
+        client, poller_schedule_id(task_queue), action, every_seconds, ScheduleOverlapPolicy.SKIP
+    )
 
 
 def handoff_schedule_id(task_queue: str) -> str:
@@ -52,20 +62,22 @@ def handoff_schedule_id(task_queue: str) -> str:
 async def ensure_handoff_schedule(
     client: Client, task_queue: str, every_seconds: float, limit: int
 ) -> None:
-    """Batches every N minutes; overlapping runs are skipped, so a slow run is never raced.
-    On demand, the API triggers the same schedule (``trigger_handoff``)."""
-    schedule = Schedule(
-        action=ScheduleActionStartWorkflow(
-            HandoffBatch.run,
-            BatchRunInput(limit=limit),
-            id=f"handoff-batch-run-{task_queue}",
-            task_queue=task_queue,
-        ),
-        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(seconds=every_seconds))]),
-        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.BUFFER_ONE),
+    """Batches every N seconds. A tick during a run waits for it (buffer one): runs never
+    race, and nothing confirmed meanwhile waits a whole interval. On demand, the API
+    triggers the same schedule (``trigger_handoff``)."""
+    action = ScheduleActionStartWorkflow(
+        HandoffBatch.run,
+        BatchRunInput(limit=limit),
+        id=f"handoff-batch-run-{task_queue}",
+        task_queue=task_queue,
     )
-    with contextlib.suppress(ScheduleAlreadyRunningError):
-        await client.create_schedule(handoff_schedule_id(task_queue), schedule)
+    await _ensure(
+        client,
+        handoff_schedule_id(task_queue),
+        action,
+        every_seconds,
+        ScheduleOverlapPolicy.BUFFER_ONE,
+    )
 
 
 async def trigger_handoff(client: Client, task_queue: str, limit: int) -> None:

@@ -197,10 +197,9 @@ async def report(
         return r
 
     r = await run_in_threadpool(run)
-    informed = r.delivered
-    if not informed:
-        informed = await rpa_delivery.deliver(
+    if not r.delivered:  # a visit that does not answer makes this a 503: report again
+        await rpa_delivery.deliver(
             gw, _url(request), visit_id=r.visit_id, record_id=record_id, outcome=r.outcome,
             message=r.message, seq=r.seq,
         )  # fmt: skip
-    return ReportResult(record_id, r.outcome, not r.changed, informed)
+    return ReportResult(record_id, r.outcome, not r.changed, visit_informed=True)

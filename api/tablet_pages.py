@@ -74,11 +74,7 @@ def content_digest(state: VisitState) -> str:
 
 
 def _translations(request: Request) -> Translations:
-    cached: Translations | None = getattr(request.app.state, "translations", None)
-    if cached is None:
-        cached = load_translations(get_settings(request).catalog_dir)
-        request.app.state.translations = cached
-    return cached
+    return load_translations(get_settings(request).catalog_dir)  # read once, cached
 
 
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from adapters import tablets
@@ -189,7 +190,7 @@ def page(
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
-def _render(
+async def _render(
     request: Request,
     catalog: Catalog,
     state: VisitState,
@@ -214,7 +215,7 @@ def _render(
             "id_sources": ID_SOURCE_LABELS,
             "search_kinds": SEARCH_KIND_LABELS,
             "navi_questions": navi_rules(catalog).asked(),
-            "tablet": tablet_request(request, state.visit_id),
+            "tablet": await run_in_threadpool(tablet_request, request, state.visit_id),
             "languages": load_translations(settings_of(request).catalog_dir).languages,
             "proposal_labels": PROPOSAL_LABELS,
             "form_key": uuid.uuid4().hex,
@@ -273,7 +274,7 @@ async def new_visit(request: Request, gw: Gateway, p: Creator) -> Response:
 async def show_visit(
     visit_id: VisitId, request: Request, gw: Gateway, catalog: CurrentCatalog, p: Reader
 ) -> HTMLResponse:
-    return _render(request, catalog, await gw.wait_for_ticket(visit_id, p))
+    return await _render(request, catalog, await gw.wait_for_ticket(visit_id, p))
 
 
 async def _act(
@@ -291,15 +292,15 @@ async def _act(
     except FormProblem as e:
         rejected = VisitRejected("InvalidInput", str(e), [])
         state = await gw.state(visit_id, p)
-        return _render(request, catalog, state, error=rejected, status_code=422, typed=typed)
+        return await _render(request, catalog, state, error=rejected, status_code=422, typed=typed)
     except VisitRejected as e:
         status = STATUS_BY_KIND.get(e.kind, 409)
         state = await gw.state(visit_id, p)
-        return _render(request, catalog, state, error=e, status_code=status, typed=typed)
+        return await _render(request, catalog, state, error=e, status_code=status, typed=typed)
     if action == Action.NAVI:
         # Proposals come back on the same screen with the half-filled answers still there
         # (a reload re-posts the same form_key, which the visit takes once).
-        return _render(request, catalog, state, typed=typed)
+        return await _render(request, catalog, state, typed=typed)
     return RedirectResponse(f"/ui/visits/{visit_id}", status_code=303)
 
 
@@ -333,7 +334,7 @@ async def record_action(
         problem = VisitRejected("Refused", str(e), [])
         status = e.status if isinstance(e, OutboxError) else 422
         state = await gw.state(visit_id, p)
-        return _render(request, catalog, state, error=problem, status_code=status)
+        return await _render(request, catalog, state, error=problem, status_code=status)
     return RedirectResponse(f"/ui/visits/{visit_id}", status_code=303)
 
 

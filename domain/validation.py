@@ -178,31 +178,32 @@ def _check_answer(q: Question, value: str | None) -> str | None:
     return None
 
 
+def _reason_problems(reason: str, what: str) -> list[Problem]:
+    """A staff action's reason: given, at most 200 characters, no control characters."""
+    problems = control_characters({"reason": reason})
+    if not reason.strip() or len(reason) > 200:
+        problems.append(Problem("reason", f"{what}の理由を200字以内で / give a reason (≤200)"))
+    return problems
+
+
 def validate_requeue(inp: RequeueInput, records: list[ApplicationRecord]) -> list[Problem]:
-    problems = control_characters({"reason": inp.reason})
+    problems = _reason_problems(inp.reason, "再送")
     if not any(r.record_id == inp.record_id for r in records):
-        problems.append(Problem("record_id", UNKNOWN_RECORD))
-    if not inp.reason.strip() or len(inp.reason) > 200:
-        problems.append(Problem("reason", "再送の理由を200字以内で / give a reason (≤200)"))
+        problems.insert(0, Problem("record_id", UNKNOWN_RECORD))
     return problems
 
 
 def validate_correction(inp: CorrectAnswersInput, answers: dict[str, str]) -> list[Problem]:
     """Which answers may change at review: those the interview asked; the rest of the
     check is the procedures step's own (run on the corrected answers)."""
-    problems = control_characters({"reason": inp.reason})
+    problems = _reason_problems(inp.reason, "修正")
     if all(answers.get(k, "") == v for k, v in inp.answers.items()):
-        problems.append(Problem("answers", "修正する項目がありません / nothing was changed"))
-    if not inp.reason.strip() or len(inp.reason) > 200:
-        problems.append(Problem("reason", "修正の理由を200字以内で / give a reason (≤200)"))
+        problems.insert(0, Problem("answers", "修正する項目がありません / nothing was changed"))
     return problems
 
 
 def validate_reprint(inp: ReprintInput) -> list[Problem]:
-    problems = control_characters({"reason": inp.reason})
-    if not inp.reason.strip() or len(inp.reason) > 200:
-        problems.append(Problem("reason", "再印刷の理由を200字以内で / give a reason (≤200)"))
-    return problems
+    return _reason_problems(inp.reason, "再印刷")
 
 
 def validate_navi(inp: NaviInput, catalog: Catalog) -> list[Problem]:

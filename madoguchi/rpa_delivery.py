@@ -34,9 +34,10 @@ async def deliver(
     outcome: str,
     message: str,
     seq: int,
-) -> bool:
-    """True when the visit has the report (now or before). A visit that has moved on
-    (cancelled, or the record was already done) has nothing left to learn from it."""
+) -> None:
+    """Tell the visit; afterwards it has the report, or has nothing left to learn from it
+    (cancelled, or the record already done). A visit that does not answer raises, and the
+    report stays undelivered for the next sweep."""
     payload = RpaResultInput(record_id, RpaOutcome(outcome), message)
     try:
         await gw.act(visit_id, Action.RPA_RESULT, payload, f"{record_id}-{seq}")
@@ -46,7 +47,6 @@ async def deliver(
     except VisitNotFound:
         log.warning("report for a visit that does not exist", visit_id=visit_id)
     await asyncio.to_thread(_mark, database_url, record_id, seq)
-    return True
 
 
 async def deliver_pending(gw: VisitGateway, database_url: str, limit: int = 500) -> int:
