@@ -49,10 +49,12 @@ class HandoffBatch:
             retry_policy=options.PERSISTENT,
         )
         batches = list(work.open_batches)
-        stamp = workflow.now().strftime("%Y%m%d%H%M%S")
+        # No run of 8 digits (stamp separated, 7-hex suffix): the log redaction (\d{8,})
+        # would take the id for a personal number.
+        stamp = workflow.now().strftime("%Y-%m-%d-%H%M%S")
         for layout in work.pending_layouts:
             while True:
-                batch_id = batch_id_for(layout, stamp, workflow.uuid4().hex[:8])
+                batch_id = batch_id_for(layout, stamp, workflow.uuid4().hex[:7])
                 count = await workflow.execute_activity(
                     "reserve_batch",
                     ReserveInput(batch_id, layout, inp.limit),
