@@ -12,7 +12,6 @@ the performance issue has not landed, so "while 135 staff work at once" is not m
 from __future__ import annotations
 
 import argparse
-import os
 import sqlite3
 import statistics
 import sys
@@ -21,7 +20,7 @@ from collections import defaultdict
 
 from playwright.sync_api import Page, Response, expect, sync_playwright
 
-from bench.stack import embedded_stack, pct
+from bench.stack import embedded_stack, machine, pct
 from madoguchi.seed import demo_password
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 
@@ -91,7 +90,7 @@ def main() -> int:
             for i in range(args.visits):
                 _visit(page, stack.url, people[(i + 1) % len(people)], clicks)
             browser.close()
-    print(f"staff screen, {args.visits} visits, one clerk, {os.cpu_count()} cores")
+    print(f"staff screen, {args.visits} visits, one clerk, {machine()}")
     print(f"{'click → next step':<20}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
     for step in STEPS:
         v = clicks[step]

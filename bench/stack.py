@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,6 +49,16 @@ def embedded_stack(**env: str) -> Iterator[Running]:
     finally:
         stack.send_signal(signal.SIGINT)
         stack.wait(60)
+
+
+def machine() -> str:
+    """Cores and a CPU yardstick, so figures from different machines can be compared: the
+    same machine kind has been seen to differ threefold from one session to the next."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(5_000_000):
+        total += i
+    return f"{os.cpu_count()} cores, 5M-iteration Python loop {time.perf_counter() - start:.2f} s"
 
 
 def pct(values: list[float], p: float) -> float:

@@ -122,6 +122,16 @@ class CounterVisit:
     @workflow.run
     async def run(self, start: StartVisit) -> VisitState:
         self._upsert_step()
+        # The ticket first, as a local activity: the clerk's screen waits for its number,
+        # and a local activity answers within the first workflow task instead of a round
+        # trip through the task queue. The catalog is pinned while the ticket is read out.
+        self._state.ticket_no = await workflow.execute_local_activity(
+            "issue_ticket",
+            IssueTicketInput(start.visit_id, workflow.now().date().isoformat()),
+            result_type=int,
+            start_to_close_timeout=options.QUICK_TIMEOUT,
+            retry_policy=options.QUICK,
+        )
         self._catalog = await workflow.execute_activity(
             "pin_catalog",
             PinCatalogInput(start.visit_id),
@@ -130,13 +140,6 @@ class CounterVisit:
             retry_policy=options.QUICK,
         )
         self._state.catalog_version = self._catalog.version
-        self._state.ticket_no = await workflow.execute_activity(
-            "issue_ticket",
-            IssueTicketInput(start.visit_id, workflow.now().date().isoformat()),
-            result_type=int,
-            start_to_close_timeout=options.QUICK_TIMEOUT,
-            retry_policy=options.QUICK,
-        )
         while self._state.step not in FINAL_STEPS:
             self._accepting = True
             try:

@@ -70,10 +70,11 @@ async def test_whole_visit_from_ticket_to_done(
     visit_id = await gateway.start(**factories.HOME)
     state = await gateway.wait_for_ticket(visit_id)
     assert state.step == Step.RECEPTION and state.ticket_no is not None
-    assert state.catalog_version == "2026.11-3"
 
     state = await walk_to_confirm(gateway, settings, visit_id)
     assert state.step == Step.CONFIRM
+    # Pinned just after the ticket: the whole visit is filled with one catalog version.
+    assert state.catalog_version == "2026.11-3"
     assert [f.form_code for f in state.forms] == ["idou", "juminhyo_seikyu"]
     tenkyo = {f.key: f.value for f in state.forms[0].fields}
     assert tenkyo["new_address"] == "香川県高松市番町一丁目8番15号"
@@ -321,6 +322,10 @@ async def test_temporal_history_holds_no_personal_data_in_the_clear(
         assert not any(s in p.data for s in secrets)
         if p.metadata.get("encoding") == b"binary/encrypted":
             encrypted += 1
+        elif b'"activity_type"' in p.data:
+            # The SDK's own record of a local activity (type, attempt, times); its result is
+            # a separate, encrypted payload.
+            assert json.loads(p.data)["activity_type"] == "issue_ticket"
         else:
             # Only search attribute values (step, counter, staff id, procedure codes) are plain.
             assert "type" in p.metadata, p
