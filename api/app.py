@@ -28,6 +28,8 @@ from api import (
     residents_api,
     rpa,
     staff,
+    supervisor_api,
+    supervisor_pages,
     tablet_pages,
     ui_pages,
 )
@@ -73,6 +75,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(staff.router)
     app.include_router(rpa.router)
     app.include_router(handoff_api.router)
+    app.include_router(supervisor_api.router)
     app.include_router(audit_api.router)
     app.include_router(admin.router)
     app.include_router(forms_api.router)
@@ -81,6 +84,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(admin_pages.router)
     app.include_router(forms_pages.router)
     app.include_router(counter_pages.router)
+    app.include_router(supervisor_pages.router)
     app.include_router(tablet_pages.router)
     app.include_router(ui_pages.router)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "ui" / "static"), name="static")

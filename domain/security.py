@@ -21,6 +21,7 @@ class Permission(StrEnum):
     CATALOG_READ = "catalog.read"
     FORM_PUBLISH = "form.publish"
     HANDOFF_REQUEUE = "handoff.requeue"
+    VISIT_SUPERVISE = "visit.supervise"  # the dashboard: stalled visits, reassign, retry
     RPA_REPORT = "rpa.report"
     BPR_EXPORT = "bpr.export"
     USER_MANAGE = "user.manage"

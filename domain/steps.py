@@ -35,6 +35,8 @@ class Action(StrEnum):
     REPRINT = "reprint"
     RPA_RESULT = "rpa_result"
     REQUEUE = "requeue"  # a supervisor sent a failed or held record to the next batch
+    REASSIGN = "reassign"  # a supervisor moved the visit to another counter or clerk
+    RETRY = "retry"  # a supervisor restarted the wait for the robot after unsticking it
     CANCEL = "cancel"
 
 
@@ -73,6 +75,11 @@ ALLOWED: dict[Action, frozenset[Step]] = {
     Action.REPRINT: frozenset({Step.AWAIT_RPA}),
     Action.RPA_RESULT: frozenset({Step.AWAIT_RPA}),
     Action.REQUEUE: frozenset({Step.AWAIT_RPA}),
+    # Wherever a person works on the visit; the automatic steps finish on their own.
+    Action.REASSIGN: frozenset(
+        {Step.IDENTIFY, Step.LOOKUP, Step.INTERVIEW, Step.CONFIRM, Step.AWAIT_RPA}
+    ),
+    Action.RETRY: frozenset({Step.AWAIT_RPA}),
     # Once the CSV has gone to the core system a visit cannot simply be cancelled:
     # the robot may already have typed it in. Supervisors handle that case.
     Action.CANCEL: frozenset(
@@ -106,6 +113,8 @@ ACTION_LABELS_JA: dict[Action, str] = {
     Action.REPRINT: "再印刷",
     Action.RPA_RESULT: "RPA結果報告",
     Action.REQUEUE: "再送",
+    Action.REASSIGN: "担当変更",
+    Action.RETRY: "再試行",
     Action.CANCEL: "取消",
 }
 

@@ -28,9 +28,11 @@ from domain.visit import (
     NaviInput,
     Proposal,
     ProposalStatus,
+    ReassignInput,
     ReprintInput,
     RequeueInput,
     ResidentCandidate,
+    RetryInput,
     RpaOutcome,
     RpaResultInput,
     SearchInput,
@@ -359,6 +361,23 @@ def validate_rpa_result(
     if len(inp.message) > 1000:
         return [Problem("message", "メッセージは1000文字までです / message too long")]
     return []
+
+
+def validate_reassign(inp: ReassignInput, counter: str, staff: str) -> list[Problem]:
+    """Another counter and/or clerk, with a reason; the same pair again is no change."""
+    problems = validate_call(CallInput(inp.counter, inp.staff))
+    problems += _reason_problems(inp.reason, "担当変更")
+    if (inp.counter, inp.staff) == (counter, staff):
+        problems.append(Problem("staff", "担当が変わっていません / same counter and clerk"))
+    return problems
+
+
+def validate_retry(inp: RetryInput, records: list[ApplicationRecord]) -> list[Problem]:
+    problems = _reason_problems(inp.reason, "再試行")
+    known = {r.record_id for r in records}
+    if any(rid not in known for rid in inp.requeued):
+        problems.insert(0, Problem("requeued", UNKNOWN_RECORD))
+    return problems
 
 
 def validate_cancel(inp: CancelInput) -> list[Problem]:

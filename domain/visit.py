@@ -182,6 +182,25 @@ class CancelInput:
 
 
 @dataclass
+class ReassignInput:
+    """A supervisor hands the visit to another counter and/or clerk."""
+
+    counter: str
+    staff: str
+    reason: str
+
+
+@dataclass
+class RetryInput:
+    """A supervisor unstuck the visit's records (re-queued, batch run): wait for the robot
+    again from now."""
+
+    reason: str
+    # Records the robot had failed that went back into the queue with this retry.
+    requeued: list[str] = field(default_factory=list)
+
+
+@dataclass
 class FormField:
     key: str
     label: str
@@ -234,6 +253,9 @@ class ApplicationRecord:
 class StepEvent:
     step: Step
     entered_at: str
+    # Who had the visit when it entered the step: the event log's resources.
+    staff: str = ""
+    counter: str = ""
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -114,6 +114,14 @@ class Settings(BaseSettings):
     # worker within seconds instead of waiting for the whole start-to-close timeout.
     activity_heartbeat_seconds: float = Field(default=10.0, gt=0)
     rpa_timeout_minutes: float = Field(default=60.0, gt=0)
+    stall_minutes: dict[str, float] = Field(
+        default_factory=dict,
+        description="Minutes per step before the supervisor's dashboard lists a visit as "
+        'stalled, as JSON over the defaults, e.g. {"reception": 20, "await_rpa": 90}',
+    )
+    stall_failing_attempts: int = Field(
+        default=3, ge=2, description="Tries of one activity that count as failing repeatedly"
+    )
     import_poll_seconds: float = Field(
         default=60.0, ge=5, description="How often inbound/juki/ is polled"
     )
@@ -136,6 +144,16 @@ class Settings(BaseSettings):
     answer_within_seconds: float = Field(
         default=30.0, gt=0, description="A staff step with no answer by then gets 503 (retry)"
     )
+
+    @field_validator("stall_minutes")
+    @classmethod
+    def _known_steps(cls, value: dict[str, float]) -> dict[str, float]:
+        from domain.stalls import thresholds
+
+        thresholds(value)  # names the unknown step
+        if any(m <= 0 for m in value.values()):
+            raise ValueError("stall thresholds are minutes greater than 0")
+        return value
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -48,8 +48,10 @@ with workflow.unsafe.imports_passed_through():
         validate_correction,
         validate_identify,
         validate_navi,
+        validate_reassign,
         validate_reprint,
         validate_requeue,
+        validate_retry,
         validate_rpa_result,
         validate_search,
     )
@@ -64,9 +66,11 @@ with workflow.unsafe.imports_passed_through():
         IdCardData,
         NaviInput,
         Proposal,
+        ReassignInput,
         ReprintInput,
         RequeueInput,
         ResidentCandidate,
+        RetryInput,
         RpaOutcome,
         RpaResultInput,
         SearchInput,
@@ -228,11 +232,23 @@ class CounterVisit:
             else:
                 self._flag_records()
         elif action == Action.REQUEUE:
-            s.rpa_results.pop(payload.record_id, None)
-            for r in s.records:
-                if r.record_id == payload.record_id:
-                    r.status, r.problems = "queued", []
+            self._requeued([payload.record_id])
             self._flag_records()
+        elif action == Action.REASSIGN:
+            s.counter, s.staff = payload.counter, payload.staff
+            workflow.upsert_search_attributes(
+                [sa.COUNTER.value_set(s.counter), sa.STAFF.value_set(s.staff)]
+            )
+            # The step goes on under its new owner: the event log sees who had it when.
+            s.history.append(StepEvent(s.step, workflow.now().isoformat(), s.staff, s.counter))
+        elif action == Action.RETRY:
+            # The records were unstuck outside (re-queued, batch run); the robot gets a
+            # fresh time limit and the "no report" flag goes.
+            self._requeued(payload.requeued)
+            if s.needs_attention and s.attention_reason.startswith(NO_REPORT):
+                self._clear_flag()
+            self._flag_records()
+            self._enter(Step.AWAIT_RPA)  # the wait (and its stall clock) starts again
         elif action == Action.REPRINT:
             self._copies += 1
             await self._send_to_printer(self._copies)
@@ -353,7 +369,7 @@ class CounterVisit:
     def _enter(self, step: Step) -> None:
         now = workflow.now().isoformat()
         self._state.step, self._state.step_entered_at = step, now
-        self._state.history.append(StepEvent(step, now))
+        self._state.history.append(StepEvent(step, now, self._state.staff, self._state.counter))
         self._upsert_step()
         workflow.logger.info("visit entered step %s", step)
 
@@ -389,6 +405,12 @@ class CounterVisit:
         s = self._state
         changed = {k: v for k, v in inp.answers.items() if s.answers.get(k, "") != v}
         return ChooseProceduresInput(self._chosen, {**s.answers, **changed}, s.decisions)
+
+    def _requeued(self, record_ids: list[str]) -> None:
+        for r in self._state.records:
+            if r.record_id in record_ids:
+                self._state.rpa_results.pop(r.record_id, None)
+                r.status, r.problems = "queued", []
 
     def _flag_records(self) -> None:
         """Held records and robot errors need a person; once none is left (re-queued, done
@@ -436,6 +458,10 @@ class CounterVisit:
             )
         if action == Action.REQUEUE:
             return validate_requeue(payload, s.records)
+        if action == Action.REASSIGN:
+            return validate_reassign(payload, s.counter, s.staff)
+        if action == Action.RETRY:
+            return validate_retry(payload, s.records)
         if action == Action.CONFIRM:
             return validate_confirm(payload, s.forms)
         if action == Action.RPA_RESULT:
@@ -550,6 +576,22 @@ class CounterVisit:
     @requeue.validator
     def _validate_requeue(self, inp: RequeueInput) -> None:
         self._check(Action.REQUEUE, inp)
+
+    @workflow.update(name="reassign")
+    async def reassign(self, inp: ReassignInput) -> VisitState:
+        return await self._accept(Action.REASSIGN, inp)
+
+    @reassign.validator
+    def _validate_reassign(self, inp: ReassignInput) -> None:
+        self._check(Action.REASSIGN, inp)
+
+    @workflow.update(name="retry")
+    async def retry(self, inp: RetryInput) -> VisitState:
+        return await self._accept(Action.RETRY, inp)
+
+    @retry.validator
+    def _validate_retry(self, inp: RetryInput) -> None:
+        self._check(Action.RETRY, inp)
 
     @workflow.update(name="cancel")
     async def cancel(self, inp: CancelInput) -> VisitState:
