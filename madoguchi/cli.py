@@ -61,6 +61,21 @@ def main(argv: list[str] | None = None) -> int:
     sim.add_argument("--interval", type=float, default=2.0, help="seconds between polls")
     sim.add_argument("--once", action="store_true", help="one poll, print what it did, exit")
     sim.add_argument("--seed", type=int, default=None)
+    rp = sub.add_parser(
+        "replay", help="replay workflow histories through the current code (before a release)"
+    ).add_subparsers(dest="sub", required=True)
+    rp_check = rp.add_parser("check", help="replay history files; exit 1 if any fails")
+    rp_check.add_argument("paths", nargs="+", type=Path, help="history files or folders")
+    rp_check.add_argument(
+        "--key-file", type=Path, default=None, help="payload key (default: this stack's)"
+    )
+    rp_export = rp.add_parser("export", help="fetch closed workflows' histories as JSON")
+    rp_export.add_argument("--out", type=Path, required=True)
+    rp_export.add_argument("--limit", type=int, default=100)
+    rp_export.add_argument(
+        "--query", default="ExecutionStatus != 'Running'",
+        help="visibility query (default: every closed workflow)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -116,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         return _users(args, settings)
     if args.command == "rpa-sim":
         return _rpa_sim(args, settings)
+    if args.command == "replay":
+        return _replay(args, settings)
     if args.command == "seed":
         from madoguchi.seed import seed_demo_city
 
@@ -123,6 +140,33 @@ def main(argv: list[str] | None = None) -> int:
         print(f"added {added} synthetic residents")
         return 0
     return 2
+
+
+def _replay(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from adapters.payload_codec import load_or_create_key
+    from adapters.temporal_client import connect
+    from madoguchi import replay
+    from madoguchi.crypto import payload_key
+
+    if args.sub == "check":
+        files = replay.history_files(args.paths)
+        if args.key_file and not args.key_file.is_file():
+            print(f"no key file {args.key_file}", file=sys.stderr)
+            return 2
+        key = load_or_create_key(args.key_file) if args.key_file else payload_key(settings)
+        return replay.print_outcomes(asyncio.run(replay.check(files, key)))
+
+    async def fetch() -> list[Path]:
+        client = await connect(
+            settings.temporal_address, settings.temporal_namespace, payload_key(settings)
+        )
+        return await replay.export(client, args.out, args.query, args.limit)
+
+    written = asyncio.run(fetch())
+    print(f"{len(written)} histories written to {args.out}")
+    return 0
 
 
 def _rpa_sim(args: argparse.Namespace, settings: Settings) -> int:

@@ -24,6 +24,8 @@ from madoguchi.seed import seed_demo_city, seed_demo_staff, seed_forms, seed_rol
 from madoguchi.settings import REPO_ROOT, Settings
 from madoguchi.worker import build_worker
 
+REPLAY_KEY = REPO_ROOT / "tests" / "replay" / "payload.key"
+
 POSTGRES_URL = os.environ.get(
     "MADO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/madoguchi_test"
 )
@@ -103,6 +105,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture(scope="session")
 def payload_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One key for the session: the test client, in-process and subprocess workers share it."""
+    if os.environ.get("MADO_RECORD_REPLAY"):
+        # Recording the replay corpus: its histories are encrypted with the corpus's own
+        # (test-only) key, committed beside them.
+        return REPLAY_KEY
     path = tmp_path_factory.mktemp("keys") / "payload.key"
     load_or_create_key(path)
     return path

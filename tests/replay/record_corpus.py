@@ -1,0 +1,106 @@
+"""Records the replay corpus (not collected by the suite; run it by hand when a workflow
+change is meant to break old histories, e.g. before go-live or behind a new version):
+
+    MADO_RECORD_REPLAY=1 .venv/bin/pytest tests/replay/record_corpus.py
+
+It drives real visits on the real test worker — done, cancelled, 手続ナビ with a
+correction, reassigned, a robot error retried — and a handoff batch, then writes each
+closed workflow's history to ``tests/replay/histories/`` encrypted with the corpus's own
+test-only key (``tests/replay/payload.key``; synthetic people only).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from adapters.temporal_client import VisitGateway
+from domain.steps import Action, Step
+from domain.visit import (
+    CancelInput,
+    ChooseProceduresInput,
+    ChooseResidentInput,
+    ConfirmInput,
+    CorrectAnswersInput,
+    Decision,
+    NaviInput,
+    ProposalStatus,
+    ReassignInput,
+    RetryInput,
+    RpaOutcome,
+    RpaResultInput,
+)
+from madoguchi import replay
+from madoguchi.settings import REPO_ROOT, Settings
+from tests import factories
+from tests.workflow.test_counter_visit import walk_to_confirm
+
+CORPUS = REPO_ROOT / "tests" / "replay" / "histories"
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("MADO_RECORD_REPLAY"), reason="records the corpus; see the docstring"
+)
+
+
+async def _report(gw: VisitGateway, visit_id: str, outcome: RpaOutcome) -> None:
+    for r in (await gw.state(visit_id)).records:
+        await gw.act(visit_id, Action.RPA_RESULT, RpaResultInput(r.record_id, outcome, "E-1"))
+
+
+async def test_record_corpus(
+    worker: Worker, gateway: VisitGateway, client: Client, settings: Settings
+) -> None:
+    gw = gateway
+    # 1. A whole visit, ticket to done.
+    done = await gw.start(**factories.HOME)
+    await walk_to_confirm(gw, settings, done)
+    await gw.act(done, Action.CONFIRM, factories.CONFIRM)
+    await factories.run_batch(client, settings.task_queue)
+    await _report(gw, done, RpaOutcome.DONE)
+
+    # 2. Cancelled at the interview.
+    cancelled = await gw.start(**factories.HOME)
+    r = factories.resident(settings.sqlalchemy_url)
+    await gw.act(cancelled, Action.CALL, factories.CALL)
+    await gw.act(cancelled, Action.IDENTIFY, factories.card_for(r))
+    await gw.act(cancelled, Action.CHOOSE_RESIDENT, ChooseResidentInput(r.atena_no))
+    await gw.act(cancelled, Action.CANCEL, CancelInput("本人の都合"))
+
+    # 3. 転入 with 手続ナビ, a correction at review, reassigned, a robot error retried.
+    family = factories.moving_in_family(settings.sqlalchemy_url)
+    navi = await gw.start(**factories.HOME)
+    await gw.act(navi, Action.CALL, factories.CALL)
+    await gw.act(navi, Action.IDENTIFY, factories.card_for(family[0]))
+    await gw.act(navi, Action.CHOOSE_RESIDENT, ChooseResidentInput(family[0].atena_no))
+    state = await gw.act(navi, Action.NAVI, NaviInput(["tennyu"], {"dog": "yes"}))
+    decisions = {
+        p.code: Decision.ACCEPT if p.code == "inu" else Decision.REJECT
+        for p in state.proposals
+        if p.status != ProposalStatus.DROP
+    }
+    await gw.act(navi, Action.REASSIGN, ReassignInput("C02", "staff02", "交代"))
+    state = await gw.act(
+        navi, Action.CHOOSE_PROCEDURES,
+        ChooseProceduresInput(["tennyu"], {"moved_on": "2026-11-20"}, decisions),
+    )  # fmt: skip
+    state = await gw.act(
+        navi, Action.CORRECT,
+        CorrectAnswersInput({"moved_on": "2026-11-19"}, "転入日の聞き違い"),
+    )  # fmt: skip
+    codes = [f.form_code for f in state.forms]
+    await gw.act(navi, Action.CONFIRM, ConfirmInput(factories.SIGNATURE, codes))
+    await factories.run_batch(client, settings.task_queue)
+    await _report(gw, navi, RpaOutcome.ERROR)
+    failed = [r.record_id for r in (await gw.state(navi)).records]
+    await gw.act(navi, Action.RETRY, RetryInput("RPA画面修正後", failed))
+    await _report(gw, navi, RpaOutcome.DONE)
+    assert (await gw.state(navi)).step == Step.DONE
+
+    shutil.rmtree(CORPUS, ignore_errors=True)
+    query = f"TaskQueue = '{settings.task_queue}' AND ExecutionStatus != 'Running'"
+    written = await replay.export(client, CORPUS, query, 100)
+    assert len(written) >= 5, written
