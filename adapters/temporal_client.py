@@ -190,15 +190,15 @@ class VisitGateway:
         viewer: Principal | None = None,
     ) -> list[VisitSummary]:
         # This deployment's visits only: another one may share the namespace.
-        clauses = ["WorkflowType = 'CounterVisit'", f"TaskQueue = '{_quote(self.task_queue)}'"]
+        clauses = ["WorkflowType = 'CounterVisit'", f"TaskQueue = '{quote_code(self.task_queue)}'"]
         if viewer is not None and viewer.scope != Scope.ALL:
-            clauses.append(f"{sa.DEPARTMENT.name} = '{_quote(viewer.department)}'")
+            clauses.append(f"{sa.DEPARTMENT.name} = '{quote_code(viewer.department)}'")
             if viewer.scope == Scope.COUNTER_GROUP:
-                clauses.append(f"{sa.COUNTER_GROUP.name} = '{_quote(viewer.counter_group)}'")
+                clauses.append(f"{sa.COUNTER_GROUP.name} = '{quote_code(viewer.counter_group)}'")
         if step is not None:
             clauses.append(f"{sa.STEP.name} = '{step.value}'")
         if counter is not None:
-            clauses.append(f"{sa.COUNTER.name} = '{_quote(counter)}'")
+            clauses.append(f"{sa.COUNTER.name} = '{quote_code(counter)}'")
         if needs_attention is not None:
             clauses.append(f"{sa.NEEDS_ATTENTION.name} = {str(needs_attention).lower()}")
         if open_only:
@@ -224,7 +224,7 @@ class VisitGateway:
         return out
 
 
-def _quote(value: str) -> str:
+def quote_code(value: str) -> str:
     """Visibility queries have no parameters; refuse anything but plain codes."""
     if not value.replace("-", "").replace("_", "").isalnum():
         raise ValueError("codes in visibility queries must be letters, digits, - or _")

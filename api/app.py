@@ -16,6 +16,8 @@ from api import (
     admin,
     admin_pages,
     audit_api,
+    bpr_api,
+    bpr_pages,
     counter_pages,
     errors,
     forms_api,
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(rpa.router)
     app.include_router(handoff_api.router)
     app.include_router(supervisor_api.router)
+    app.include_router(bpr_api.router)
     app.include_router(audit_api.router)
     app.include_router(admin.router)
     app.include_router(forms_api.router)
@@ -85,6 +88,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(forms_pages.router)
     app.include_router(counter_pages.router)
     app.include_router(supervisor_pages.router)
+    app.include_router(bpr_pages.router)
     app.include_router(tablet_pages.router)
     app.include_router(ui_pages.router)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "ui" / "static"), name="static")

@@ -31,6 +31,7 @@ def catalog(request: Request) -> Catalog:
 Gateway = Annotated[VisitGateway, Depends(gateway)]
 Store = Annotated[ObjectStore, Depends(store)]
 CurrentCatalog = Annotated[Catalog, Depends(catalog)]
+SettingsDep = Annotated[Settings, Depends(settings)]
 IdempotencyKey = Annotated[
     str | None,
     Header(

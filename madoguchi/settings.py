@@ -5,6 +5,7 @@ Every setting is listed in the README; defaults give the embedded stack.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -118,6 +119,15 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="Minutes per step before the supervisor's dashboard lists a visit as "
         'stalled, as JSON over the defaults, e.g. {"reception": 20, "await_rpa": 90}',
+    )
+    business_hours: str = Field(
+        default="08:30-17:15",
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$",
+        description="開庁時間 (Japan time, weekdays) that BPR step durations count",
+    )
+    closed_days: list[date] = Field(
+        default_factory=list,
+        description='Weekdays the counter is closed (祝日, 年末年始) as JSON, e.g. ["2026-01-02"]',
     )
     stall_failing_attempts: int = Field(
         default=3, ge=2, description="Tries of one activity that count as failing repeatedly"
