@@ -10,13 +10,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import require
+from api.auth import authenticated, require
 from api.deps import Gateway, SettingsDep
 from api.ui_pages import page
 from domain.process_analytics import JST
 from domain.security import Permission, Principal
 from domain.steps import STEP_LABELS_JA, Step
-from madoguchi import bpr
+from madoguchi import bpmn_models, bpr
 from madoguchi.bpr import PeriodError
 
 router = APIRouter(include_in_schema=False)
@@ -81,3 +81,20 @@ async def bpr_screen(
             "Step": Step,
         },
     )  # fmt: skip
+
+
+@router.get("/ui/bpmn", response_class=HTMLResponse)
+async def bpmn_screen(
+    request: Request, p: Annotated[Principal, Depends(authenticated)]
+) -> HTMLResponse:
+    """The process models as diagrams: the visit and each procedure's variant (with what
+    the procedure does at each step on hover and below)."""
+    names = bpmn_models.model_names()
+    name = request.query_params.get("model", names[0])
+    if name not in names:
+        name = names[0]
+    return page(
+        request,
+        "bpmn.html",
+        {"names": names, "name": name, "svg": bpr.model_svg(name), "notes": bpr.notes(name)},
+    )

@@ -16,6 +16,7 @@ from api.deps import Gateway
 from api.deps import settings as settings_of
 from api.staff import VisitId
 from api.ui_pages import _text, page
+from domain.process_analytics import JST
 from domain.security import Permission, Principal
 from domain.steps import STEP_LABELS_JA, STEP_ORDER
 from domain.visit import ReassignInput
@@ -37,6 +38,7 @@ async def _context(request: Request, gw: Gateway, p: Principal) -> dict[str, obj
         "labels": {s.value: label for s, label in STEP_LABELS_JA.items()},
         "action_labels": ACTION_LABELS,
         "refresh": REFRESH_SECONDS,
+        "as_of": board.generated_at.astimezone(JST).strftime("%H:%M:%S"),
     }
 
 

@@ -56,7 +56,11 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=REPO_ROOT / "ui" / "templates")
 
 Reader = Annotated[Principal, Depends(require(Permission.VISIT_READ))]
-HOME_SCREENS = ((Permission.USER_MANAGE, "/admin/users"), (Permission.ROLE_MANAGE, "/admin/roles"))
+HOME_SCREENS = (
+    (Permission.USER_MANAGE, "/admin/users"),
+    (Permission.ROLE_MANAGE, "/admin/roles"),
+    (Permission.BPR_EXPORT, "/ui/bpr"),
+)
 Creator = Annotated[Principal, Depends(require(Permission.VISIT_CREATE))]
 Stepper = Annotated[Principal, Depends(require(Permission.VISIT_STEP))]
 Canceller = Annotated[Principal, Depends(require(Permission.VISIT_CANCEL))]

@@ -21,7 +21,8 @@ EVENTS = {"startEvent", "endEvent", "boundaryEvent", "intermediateCatchEvent"}
 @dataclass(frozen=True)
 class Heat:
     value: float  # 0..1, share of the hottest step
-    label: str  # e.g. "中央値 4分12秒"
+    label: str  # on the task, short: e.g. "中央値 4分12秒"
+    detail: str = ""  # in the tooltip: e.g. "p90 9分3秒, 120件"
 
 
 def _colour(value: float) -> str:
@@ -79,7 +80,7 @@ def render(bpmn_xml: str, heat: dict[str, Heat] | None = None, title: str = "") 
             continue
         hot = heat.get(ref)
         fill = _colour(hot.value) if hot else "#ffffff"
-        tip = f"{label} — {escape(hot.label)}" if hot else label
+        tip = f"{label} — {escape(hot.label)} {escape(hot.detail)}" if hot else label
         parts.append(
             f'<g class="task" data-id={quoteattr(ref)}><rect x="{x:.0f}" y="{y:.0f}" '
             f'width="{w:.0f}" height="{h:.0f}" rx="8" fill="{fill}" stroke="#333">'
@@ -97,7 +98,8 @@ def render(bpmn_xml: str, heat: dict[str, Heat] | None = None, title: str = "") 
     heading = f"<title>{escape(title)}</title>" if title else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'width="100%" role="img" aria-label={quoteattr(title or "BPMN")}>{heading}'
+        f'width="{width:.0f}" height="{height:.0f}" role="img" '
+        f"aria-label={quoteattr(title or 'BPMN')}>{heading}"
         "<defs><marker id='arrow' viewBox='0 0 10 10' refX='10' refY='5' markerWidth='7' "
         "markerHeight='7' orient='auto'><path d='M0,0 L10,5 L0,10 z' fill='#333'/></marker>"
         "</defs><style>text{font:13px sans-serif;fill:#111}.heat{font-size:12px}"
@@ -112,3 +114,14 @@ def task_ids(bpmn_xml: str) -> set[str]:
         for el in root.iter()
         if "}" in el.tag and el.tag.split("}")[1] in TASKS and el.get("id")
     }
+
+
+def task_notes(bpmn_xml: str) -> list[tuple[str, str]]:
+    root = ET.fromstring(bpmn_xml)  # noqa: S314 - the models shipped in bpmn/, not uploads
+    out = []
+    for el in root.iter():
+        if "}" in el.tag and el.tag.split("}")[1] in TASKS:
+            doc = el.find("bpmn:documentation", NS)
+            if doc is not None and doc.text:
+                out.append((el.get("name", el.get("id", "")), doc.text))
+    return out

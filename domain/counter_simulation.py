@@ -117,10 +117,11 @@ def from_log(log: EventLog) -> DayTrace:
 
 
 def service_samples(trace: DayTrace) -> dict[str, list[float]]:
-    """Counter times by kind, to draw from."""
+    """Counter times by kind, to draw from (visits that never reached a counter — left
+    the waiting room — held none and are not samples)."""
     out: dict[str, list[float]] = defaultdict(list)
     for a in trace.arrivals:
-        if a.counter_seconds is not None:
+        if a.counter_seconds:
             out[a.kind].append(a.counter_seconds)
     return dict(out)
 

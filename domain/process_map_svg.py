@@ -65,7 +65,8 @@ def render(a: Analysis) -> str:
     width = 40 + len(order) * (W + GAP)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {TOP * 2 + H}" '
-        'width="100%" role="img" aria-label="プロセスマップ（直接後続グラフ）">'
+        f'width="{width}" height="{TOP * 2 + H}" role="img" '
+        'aria-label="プロセスマップ（直接後続グラフ）">'
         "<defs><marker id='a' viewBox='0 0 10 10' refX='10' refY='5' markerWidth='6' "
         "markerHeight='6' orient='auto'><path d='M0,0 L10,5 L0,10 z' fill='#444'/></marker>"
         "</defs><style>text{font:13px sans-serif;fill:#111;text-anchor:middle}"

@@ -78,8 +78,8 @@ def heatmap_svg(a: Analysis, model: str = "counter_visit") -> str:
     heat = {
         st.step: bpmn_svg.Heat(
             st.median_seconds / top,
-            f"中央値 {process_map_svg.duration_label(st.median_seconds)}"
-            f" / p90 {process_map_svg.duration_label(st.p90_seconds)}",
+            f"中央値 {process_map_svg.duration_label(st.median_seconds)}",
+            f"p90 {process_map_svg.duration_label(st.p90_seconds)}, {st.count}件",
         )
         for st in a.steps
     }
@@ -87,7 +87,12 @@ def heatmap_svg(a: Analysis, model: str = "counter_visit") -> str:
 
 
 def model_svg(model: str = "counter_visit") -> str:
-    return bpmn_svg.render(_model(model), title="来庁プロセス (BPMN)")
+    return bpmn_svg.render(_model(model), title=f"来庁プロセス (BPMN: {model})")
+
+
+def notes(model: str) -> list[tuple[str, str]]:
+    """(task name, documentation) of the model's tasks that have one."""
+    return bpmn_svg.task_notes(_model(model))
 
 
 def process_map_svg_of(a: Analysis) -> str:
@@ -120,6 +125,10 @@ ASSUMED_SAMPLES = {
 }
 
 
+# Fewer finished visits than this say little about counter times: assumed ones are used.
+MIN_SAMPLES = 20
+
+
 def what_if(
     s: Settings,
     log: event_log.EventLog,
@@ -131,7 +140,10 @@ def what_if(
     days: int = 10,
 ) -> WhatIf:
     trace = counter_simulation.from_log(log)
-    samples = counter_simulation.service_samples(trace) or ASSUMED_SAMPLES
+    samples = counter_simulation.service_samples(trace)
+    measured = sum(len(v) for v in samples.values())
+    if measured < MIN_SAMPLES:
+        samples, measured = ASSUMED_SAMPLES, 0
     scenarios = [
         counter_simulation.Scenario("現行 / current", counters),
         counter_simulation.Scenario(
@@ -141,7 +153,7 @@ def what_if(
         ),
     ]
     results = counter_simulation.compare(scenarios, demand(s), month, samples, days=days)
-    return WhatIf(month, len(trace.arrivals), results)
+    return WhatIf(month, measured, results)
 
 
 def wait_chart_svg(w: WhatIf) -> str:
@@ -163,9 +175,9 @@ def wait_chart_svg(w: WhatIf) -> str:
             )
         parts.append(f'<text x="{x0 + bar}" y="{height + 38}">{h}時</text>')
     legend = "".join(
-        f'<rect x="{50 + k * 330}" y="{height + 50}" width="12" height="12" '
-        f'fill="{colours[k % 2]}"/><text x="{66 + k * 330}" y="{height + 61}" '
-        f'text-anchor="start">{r.scenario}</text>'
+        f'<rect x="{50 + k * 360}" y="{height + 50}" width="12" height="12" '
+        f'fill="{colours[k % 2]}"/><text x="{68 + k * 360}" y="{height + 61}" '
+        f'style="text-anchor:start">{r.scenario}</text>'
         for k, r in enumerate(w.results)
     )
     width = 60 + len(hours) * (len(w.results) * bar + gap)
@@ -173,7 +185,7 @@ def wait_chart_svg(w: WhatIf) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {max(width, 700)} {height + 70}" '
         'width="100%" role="img" aria-label="時間帯別の平均待ち時間">'
         "<style>text{font:12px sans-serif;fill:#111;text-anchor:middle}</style>"
-        f'<text x="8" y="14" text-anchor="start">平均待ち（最大 {top / 60:.1f}分）</text>'
+        f'<text x="8" y="14" style="text-anchor:start">平均待ち（最大 {top / 60:.1f}分）</text>'
         + "".join(parts)
         + legend
         + "</svg>"

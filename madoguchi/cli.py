@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     sim.add_argument("--interval", type=float, default=2.0, help="seconds between polls")
     sim.add_argument("--once", action="store_true", help="one poll, print what it did, exit")
     sim.add_argument("--seed", type=int, default=None)
+    sub.add_parser("bpmn", help="write the per-procedure BPMN variants from the catalog")
     rp = sub.add_parser(
         "replay", help="replay workflow histories through the current code (before a release)"
     ).add_subparsers(dest="sub", required=True)
@@ -131,6 +132,11 @@ def main(argv: list[str] | None = None) -> int:
         return _users(args, settings)
     if args.command == "rpa-sim":
         return _rpa_sim(args, settings)
+    if args.command == "bpmn":
+        from madoguchi.bpmn_models import write_variants
+
+        print(f"{len(write_variants(settings.catalog_dir))} variants written to bpmn/variants/")
+        return 0
     if args.command == "replay":
         return _replay(args, settings)
     if args.command == "seed":
