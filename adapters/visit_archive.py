@@ -1,5 +1,6 @@
-"""Finished visits for analysis: closed CounterVisit workflows in a period, read from their
-results (the close event; no replay), within the viewer's department."""
+"""Finished visits for analysis: closed CounterVisit workflows in a period, within the
+viewer's department — from the memo visibility lists with them (the event log a visit
+keeps when it finishes), or, for visits older than that, from their results."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC, datetime
 
 from adapters import search_attributes as sa
 from adapters.temporal_client import VisitGateway, quote_code
+from domain.event_log import state_from_memo
 from domain.security import Principal, Scope
 from domain.visit import VisitState
 
@@ -34,7 +36,14 @@ async def finished_visits(
         clauses.append(f"{sa.DEPARTMENT.name} = '{quote_code(viewer.department)}'")
         if viewer.scope == Scope.COUNTER_GROUP:
             clauses.append(f"{sa.COUNTER_GROUP.name} = '{quote_code(viewer.counter_group)}'")
-    ids = [wf.id async for wf in gw.client.list_workflows(" AND ".join(clauses), limit=MAX_VISITS)]
+    from_memo: list[VisitState] = []
+    without: list[str] = []
+    async for wf in gw.client.list_workflows(" AND ".join(clauses), limit=MAX_VISITS):
+        memo = await wf.memo()
+        if isinstance(memo.get("event_log"), dict):
+            from_memo.append(state_from_memo(wf.id.removeprefix("visit-"), memo["event_log"]))
+        else:
+            without.append(wf.id)  # finished before visits kept their log in the memo
     gate = asyncio.Semaphore(_PARALLEL)
 
     async def result(wid: str) -> VisitState:
@@ -43,5 +52,5 @@ async def finished_visits(
             state: VisitState = await handle.result()
             return state
 
-    states = await asyncio.gather(*(result(wid) for wid in ids))
+    states = from_memo + list(await asyncio.gather(*(result(wid) for wid in without)))
     return sorted(states, key=lambda s: s.history[0].entered_at if s.history else "")

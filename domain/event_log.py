@@ -13,6 +13,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from domain.steps import FINAL_STEPS, Step
 from domain.visit import StepEvent, VisitState
@@ -83,6 +84,31 @@ def visit_events(state: VisitState, p: Pseudonyms) -> tuple[LogCase, list[LogEve
             end = datetime.fromisoformat(ended.entered_at)
             events.append(LogEvent(case, step, COMPLETE, end, staff, entered.counter))
     return log_case, events
+
+
+def memo_of(state: VisitState) -> dict[str, object]:
+    """What the event log needs of a finished visit, small enough for the workflow's memo
+    (visibility lists it without reading each history): no personal data."""
+    return {
+        "channel": state.channel,
+        "procedures": list(state.procedures),
+        "step": str(state.step),
+        "history": [[str(h.step), h.entered_at, h.staff, h.counter] for h in state.history],
+    }
+
+
+def state_from_memo(visit_id: str, memo: dict[str, Any]) -> VisitState:
+    history = [
+        StepEvent(Step(step), at, staff, counter) for step, at, staff, counter in memo["history"]
+    ]
+    return VisitState(
+        visit_id=visit_id,
+        step=Step(memo["step"]),
+        step_entered_at=history[-1].entered_at if history else "",
+        channel=str(memo.get("channel", "")),
+        procedures=[str(p) for p in memo.get("procedures", [])],
+        history=history,
+    )
 
 
 def build(visits: list[VisitState], salt: bytes) -> EventLog:

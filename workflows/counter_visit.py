@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from adapters import search_attributes as sa
     from domain.catalog import Catalog
+    from domain.event_log import memo_of
     from domain.resident import ResidentRecord
     from domain.steps import FINAL_STEPS, Action, Step, is_allowed, wrong_step_message
     from domain.validation import (
@@ -86,6 +87,9 @@ with workflow.unsafe.imports_passed_through():
 NO_REPORT = "RPAから結果報告がありません"
 # Flags the records raise, which go away by themselves once no record needs a person.
 RECORD_FLAGS = ("基幹連携データを保留", "RPAエラー", NO_REPORT)
+# 2026-11-26: a finished visit keeps its event log in the memo, so BPR reads a month of
+# visits from visibility instead of each history. Visits started before replay without it.
+EVENT_LOG_MEMO = "event-log-memo"
 
 
 @dataclass
@@ -164,6 +168,8 @@ class CounterVisit:
                 self._failures[item.seq] = rejection(STEP_FAILED, str(e))
             self._done_seq = item.seq
         self._accepting = False
+        if workflow.patched(EVENT_LOG_MEMO):
+            workflow.upsert_memo({"event_log": memo_of(self._state)})
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._state
 

@@ -135,7 +135,7 @@ async def test_analytics_screen_and_what_if(
     )  # fmt: skip
     assert r.status_code == 200, r.text
     current, changed = r.json()["results"]
-    assert r.json()["samples_from"] == 2
+    assert r.json()["samples_from"] == 0  # two visits say too little: assumed counter times
     assert current["visits"] == changed["visits"] > 500  # a March day, same arrivals
     bad = await anon.get(
         "/api/bpr/analytics", params={"since": "2026-01-01", "until": "2026-12-31"}, headers=analyst

@@ -153,3 +153,14 @@ def test_demand_gives_a_march_day_heavier_than_a_june_day() -> None:
     assert changed.visits == base.visits
     assert changed.mean_counter_time < base.mean_counter_time
     assert changed.mean_wait < base.mean_wait
+
+
+def test_the_memo_a_finished_visit_keeps_gives_the_same_event_log() -> None:
+    m = timedelta(minutes=1)
+    visit = _visit(
+        "a", [(Step.RECEPTION, AT, ""), (Step.IDENTIFY, AT + m, "s1"),
+              (Step.CANCELLED, AT + 3 * m, "s1")], ["juminhyo"],
+    )  # fmt: skip
+    again = event_log.state_from_memo("a", json.loads(json.dumps(event_log.memo_of(visit))))
+    salt = b"m" * 32
+    assert event_log.build([again], salt) == event_log.build([visit], salt)
