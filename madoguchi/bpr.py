@@ -42,6 +42,8 @@ class Period:
 
 def period(since: date | None, until: date | None, today: date) -> Period:
     until = until or today
+    if not date(2000, 1, 1) <= until <= date(2100, 12, 31):
+        raise PeriodError("終了日は2000年〜2100年で / until must be within 2000-2100")
     since = since or until - timedelta(days=29)
     if since > until:
         raise PeriodError("開始日が終了日より後です / since is after until")
