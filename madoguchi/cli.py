@@ -62,6 +62,14 @@ def main(argv: list[str] | None = None) -> int:
     sim.add_argument("--once", action="store_true", help="one poll, print what it did, exit")
     sim.add_argument("--seed", type=int, default=None)
     sub.add_parser("bpmn", help="write the per-procedure BPMN variants from the catalog")
+    ld = sub.add_parser("load", help="simulated counter staff against a running stack")
+    ld.add_argument("--url", default="", help="API base URL (default: this stack's)")
+    ld.add_argument("--staff", type=int, default=10)
+    ld.add_argument("--duration", type=float, default=60, help="seconds of new visits")
+    ld.add_argument("--think-scale", type=float, default=1.0, help="0: no think times")
+    ld.add_argument("--staff-id", default="staff01", help="the account the clerks log in as")
+    ld.add_argument("--password", default="", help="default: the demo password")
+    ld.add_argument("--rpa-password", default="", help="default: $MADO_RPA_PASSWORD or demo")
     rp = sub.add_parser(
         "replay", help="replay workflow histories through the current code (before a release)"
     ).add_subparsers(dest="sub", required=True)
@@ -132,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         return _users(args, settings)
     if args.command == "rpa-sim":
         return _rpa_sim(args, settings)
+    if args.command == "load":
+        return _load(args, settings)
     if args.command == "bpmn":
         from madoguchi.bpmn_models import write_variants
 
@@ -146,6 +156,26 @@ def main(argv: list[str] | None = None) -> int:
         print(f"added {added} synthetic residents")
         return 0
     return 2
+
+
+def _load(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+    import os
+
+    from madoguchi.load import LoadConfig, procedure_mix, residents, run
+    from madoguchi.seed import demo_password
+
+    cfg = LoadConfig(
+        url=args.url or f"http://127.0.0.1:{settings.api_port}",
+        staff=args.staff, duration=args.duration, think_scale=args.think_scale,
+        staff_id=args.staff_id, password=args.password or demo_password(args.staff_id),
+        robot_password=args.rpa_password or os.environ.get("MADO_RPA_PASSWORD", "")
+        or demo_password("rpa01"),
+        mix=procedure_mix(settings.catalog_dir),
+    )  # fmt: skip
+    report = asyncio.run(run(cfg, residents(settings)))
+    print("\n".join(report.lines()))
+    return 1 if report.errors or report.lost else 0
 
 
 def _replay(args: argparse.Namespace, settings: Settings) -> int:

@@ -107,7 +107,9 @@ async def test_a_visit_stuck_at_the_rpa_step_is_listed_and_retry_moves_it_on(
     assert state.step == Step.DONE
     assert [e.step for e in state.history].count(Step.AWAIT_RPA) == 3  # entered, two retries
     with session_scope(settings.sqlalchemy_url) as session:
-        retries = session.exec(select(AuditRow).where(AuditRow.action == "visit.retry")).all()
+        retries = session.exec(
+            select(AuditRow).where(AuditRow.action == "visit.retry").order_by(AuditRow.id)  # type: ignore[arg-type]
+        ).all()
     assert [(a.actor, a.visit_id) for a in retries] == [("kantoku01", visit_id)] * 2
     assert "requeued=1" in retries[1].detail
 

@@ -1,0 +1,283 @@
+"""`mado load` / bench/load.py: simulated counter staff driving real visits over HTTP.
+
+Each simulated clerk, in a loop: issues a ticket, calls it, reads the ID card, picks the
+resident, chooses the procedures (drawn from the city's yearly volumes), has the resident
+sign (the forms print in that step, and the records go to the outbox); a batch picks the
+records up and the RPA simulator (run here, refusing nothing) reports them done. Think
+times between the clerk's steps are realistic by default (`--think-scale 0` turns them off).
+
+It reports per staff step p50 / p95 / p99, visits completed end to end per second, errors,
+and — the lost-visit check — that every visit started is still there and, once the robot
+has caught up, done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import random
+import statistics
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+
+from adapters.db import engine_for
+from domain.process_analytics import JST
+from madoguchi.rpa_sim import RpaSimulator, SimConfig
+from madoguchi.settings import Settings
+
+STEPS = ["ticket", "call", "identify", "resident", "procedures", "confirm"]
+# Seconds a clerk spends before each step (uniform between the two), at think scale 1:
+# talking, reading the card, asking the interview questions, the resident reading the forms.
+THINK = {
+    "call": (5, 20),
+    "identify": (10, 40),
+    "resident": (3, 10),
+    "procedures": (40, 180),
+    "confirm": (20, 90),
+}
+ADDRESS = "香川県高松市番町一丁目8番15号"
+
+
+@dataclass
+class LoadConfig:
+    url: str
+    staff: int = 5
+    duration: float = 30.0
+    think_scale: float = 1.0
+    staff_id: str = "staff01"
+    password: str = ""
+    robot_password: str = ""
+    mix: dict[str, float] = field(default_factory=dict)
+    settle_seconds: float = 120.0  # how long to wait for the robot after the run
+    seed: int = 1
+
+
+@dataclass
+class LoadReport:
+    staff: int
+    duration: float
+    think_scale: float
+    latencies: dict[str, list[float]]
+    errors: list[str]
+    started: int
+    confirmed: int
+    done: int
+    lost: list[str]
+    not_done: list[str]
+    completed_per_second: float
+
+    def lines(self) -> list[str]:
+        out = [
+            f"{self.staff} staff, {self.duration:.0f} s, think scale {self.think_scale}",
+            f"{'step':<12}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}",
+        ]
+        for step in STEPS:
+            v = sorted(self.latencies.get(step, []))
+            if v:
+                out.append(
+                    f"{step:<12}{len(v):7d}{_pct(v, 50):9.1f}{_pct(v, 95):9.1f}{_pct(v, 99):9.1f}"
+                )
+        out.append(
+            f"visits started {self.started}, signed {self.confirmed}, done {self.done}; "
+            f"{self.completed_per_second:.2f} complete visits/s; errors {len(self.errors)}; "
+            f"lost {len(self.lost)}; not done after the wait {len(self.not_done)}"
+        )
+        out += [f"  error: {e}" for e in self.errors[:10]]
+        return out
+
+
+def _pct(ordered: list[float], p: float) -> float:
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def procedure_mix(catalog_dir: Path) -> dict[str, float]:
+    """The share of each procedure at the counter, from the tender's yearly volumes. A 転入
+    needs someone registered as 転入予定, which the demo city has none of: it is counted
+    as a 転居 (same forms and steps)."""
+    demand = json.loads((catalog_dir / "counter_demand.json").read_text("utf-8"))
+    mix: dict[str, float] = defaultdict(float)
+    for code, yearly in demand["yearly"].items():
+        mix["tenkyo" if code == "tennyu" else code] += yearly * demand["counter_share"][code]
+    return dict(mix)
+
+
+def residents(settings: Settings, limit: int = 2000) -> list[tuple[str, str, str]]:
+    with engine_for(settings.sqlalchemy_url).connect() as conn:
+        rows = conn.execute(
+            text(
+                "select name, birth_date, atena_no from residents where status = '住民'"
+                " order by atena_no limit :n"
+            ),
+            {"n": limit},
+        ).all()
+    return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+def _answers(code: str, name: str) -> dict[str, str]:
+    today = datetime.now(JST).date().isoformat()
+    return {
+        "tenkyo": {"new_address": ADDRESS, "moved_on": today},
+        "tenshutsu": {"new_address": "東京都千代田区千代田1番1号", "moved_on": today},
+        "juminhyo": {"copies": "1"},
+        "koseki": {"copies": "1", "honseki": ADDRESS, "hittousha": name},
+        "inkan_shomei": {"copies": "1"},
+    }.get(code, {})
+
+
+class _Run:
+    def __init__(self, cfg: LoadConfig, people: list[tuple[str, str, str]]) -> None:
+        self.cfg = cfg
+        self.people = people
+        self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.errors: list[str] = []
+        self.started: list[str] = []
+        self.confirmed: list[str] = []
+        self.rng = random.Random(cfg.seed)
+
+    async def _step(self, http: httpx.AsyncClient, name: str, method: str, path: str,
+                    **kw: Any) -> dict[str, Any] | None:  # fmt: skip
+        t = time.perf_counter()
+        try:
+            r = await http.request(method, path, **kw)
+        except httpx.HTTPError as e:
+            self.errors.append(f"{name}: {type(e).__name__}: {e}")
+            return None
+        self.latencies[name].append((time.perf_counter() - t) * 1000)
+        if r.status_code >= 400:
+            self.errors.append(f"{name}: {r.status_code} {r.text[:200]}")
+            return None
+        body: dict[str, Any] = r.json()
+        return body
+
+    async def _think(self, step: str) -> None:
+        if self.cfg.think_scale > 0:
+            lo, hi = THINK[step]
+            await asyncio.sleep(self.rng.uniform(lo, hi) * self.cfg.think_scale)
+
+    async def clerk(self, n: int, token: str, stop_at: float) -> None:
+        headers = {"Authorization": f"Bearer {token}"}
+        codes, weights = list(self.cfg.mix), list(self.cfg.mix.values())
+        counter = f"L{n:03d}"
+        async with httpx.AsyncClient(base_url=self.cfg.url, headers=headers, timeout=60) as http:
+            while time.monotonic() < stop_at:
+                name, birth, atena = self.rng.choice(self.people)
+                code = self.rng.choices(codes, weights)[0]
+                key = f"load-{n}-{self.rng.getrandbits(64):x}"
+                v = await self._step(http, "ticket", "POST", "/api/visits",
+                                     headers={"Idempotency-Key": key})  # fmt: skip
+                if v is None:
+                    continue
+                vid = v["visit_id"]
+                self.started.append(vid)
+                await self._think("call")
+                steps: list[tuple[str, str, dict[str, Any]]] = [
+                    ("call", "call", {"counter": counter}),
+                    ("identify", "identify",
+                     {"source": "mynumber_card", "name": name, "birth_date": birth}),
+                    ("resident", "resident", {"atena_no": atena}),
+                    ("procedures", "procedures",
+                     {"procedures": [code], "answers": _answers(code, name)}),
+                ]  # fmt: skip
+                state: dict[str, Any] | None = v
+                for step, path, body in steps:
+                    if step != "call":
+                        await self._think(step)
+                    state = await self._step(
+                        http, step, "POST", f"/api/visits/{vid}/{path}", json=body,
+                        headers={"Idempotency-Key": f"{key}-{step}"},
+                    )  # fmt: skip
+                    if state is None:
+                        break
+                if state is None:
+                    continue
+                await self._think("confirm")
+                forms = [f["form_code"] for f in state.get("forms", [])]
+                signed = await self._step(
+                    http, "confirm", "POST", f"/api/visits/{vid}/confirm",
+                    json={"signature": {"strokes": [[[0.1, 0.2], [0.4, 0.6], [0.8, 0.3]]]},
+                          "confirmed_form_codes": forms},
+                    headers={"Idempotency-Key": f"{key}-confirm"},
+                )  # fmt: skip
+                if signed is not None:
+                    self.confirmed.append(vid)
+
+
+async def _login(http: httpx.AsyncClient, staff_id: str, password: str) -> str:
+    r = await http.post("/api/auth/login", json={"staff_id": staff_id, "password": password})
+    r.raise_for_status()
+    return str(r.json()["token"])
+
+
+async def _robot(cfg: LoadConfig, stop: asyncio.Event) -> None:
+    sim = RpaSimulator(
+        SimConfig(url=cfg.url, password=cfg.robot_password, interval=0.5, fail_rate=0.0)
+    )
+    while not stop.is_set():
+        with contextlib.suppress(httpx.HTTPError):  # busy: the next poll tries again
+            await sim.once()
+        await asyncio.sleep(0.5)
+
+
+async def run(cfg: LoadConfig, people: list[tuple[str, str, str]]) -> LoadReport:
+    state = _Run(cfg, people)
+    async with httpx.AsyncClient(base_url=cfg.url, timeout=60) as http:
+        tokens = [await _login(http, cfg.staff_id, cfg.password) for _ in range(cfg.staff)]
+        stop = asyncio.Event()
+        robot = asyncio.create_task(_robot(cfg, stop))
+        began = time.monotonic()
+        stop_at = began + cfg.duration
+        await asyncio.gather(*(state.clerk(i + 1, t, stop_at) for i, t in enumerate(tokens)))
+        # The last records go with the next scheduled batch (MADO_HANDOFF_INTERVAL_SECONDS).
+        headers = {"Authorization": f"Bearer {tokens[0]}"}
+        pending = set(state.confirmed)
+        done_at: dict[str, float] = {}
+        lost: list[str] = []
+        deadline = time.monotonic() + cfg.settle_seconds
+        while pending and time.monotonic() < deadline:
+            for vid in list(pending):
+                r = await http.get(f"/api/visits/{vid}", headers=headers)
+                if r.status_code == 404:
+                    lost.append(vid)
+                    pending.discard(vid)
+                elif r.status_code == 200 and r.json()["step"] == "done":
+                    done_at[vid] = time.monotonic()
+                    pending.discard(vid)
+            if pending:
+                await asyncio.sleep(1.0)
+        for vid in set(state.started) - set(state.confirmed):
+            r = await http.get(f"/api/visits/{vid}", headers=headers)
+            if r.status_code == 404:
+                lost.append(vid)
+        stop.set()
+        await robot
+    elapsed = (max(done_at.values()) if done_at else time.monotonic()) - began
+    return LoadReport(
+        staff=cfg.staff,
+        duration=cfg.duration,
+        think_scale=cfg.think_scale,
+        latencies=dict(state.latencies),
+        errors=state.errors,
+        started=len(state.started),
+        confirmed=len(state.confirmed),
+        done=len(done_at),
+        lost=lost,
+        not_done=sorted(pending),
+        completed_per_second=len(done_at) / elapsed if elapsed > 0 else 0.0,
+    )
+
+
+def summary(report: LoadReport) -> dict[str, float]:
+    """p95 per step, for the README table."""
+    return {
+        step: statistics.quantiles(v, n=20)[18] if len(v) > 1 else v[0]
+        for step, v in report.latencies.items()
+        if v
+    }
