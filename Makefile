@@ -5,6 +5,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Two pytest workers (the tests mostly wait on Temporal, browsers and subprocesses); a file's
+# tests stay on one worker, so a module's stack starts once. PYTEST_WORKERS=0 runs serially.
+PYTEST_WORKERS ?= 2
+XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
 
 .PHONY: run test setup system-deps test-deps lint unit lock clean help
 
@@ -45,10 +49,10 @@ $(VENV)/.pm4py: $(STAMP)
 
 test: test-deps $(STAMP) $(VENV)/.pm4py lint
 	@bash scripts/ensure-postgres.sh
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 	@echo "== the workflow and API suites again, on PostgreSQL =="
 	@# The per-test databases are dropped whether the pass succeeds or not.
-	MADO_TEST_DATABASE=postgresql $(BIN)/pytest tests/workflow tests/api -m "not slow" $(PYTEST_ARGS); \
+	MADO_TEST_DATABASE=postgresql $(BIN)/pytest $(XDIST) tests/workflow tests/api -m "not slow" $(PYTEST_ARGS); \
 	  status=$$?; bash scripts/drop-test-databases.sh; exit $$status
 
 unit: $(STAMP)

@@ -12,16 +12,23 @@ the performance issue has not landed, so "while 135 staff work at once" is not m
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sqlite3
 import statistics
 import sys
+import threading
 import time
 from collections import defaultdict
+from pathlib import Path
+from typing import cast
 
 from playwright.sync_api import Page, Response, expect, sync_playwright
 
 from bench.stack import embedded_stack, machine, pct
+from madoguchi.load import LoadConfig, LoadReport, procedure_mix, residents
+from madoguchi.load import run as run_load
 from madoguchi.seed import demo_password
+from madoguchi.settings import Settings
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 
 STEPS = ["ticket", "call", "identify", "resident", "procedures", "sign"]
@@ -60,9 +67,43 @@ def _visit(page: Page, url: str, person: tuple[str, str], clicks: dict[str, list
     _timed(page, clicks, "sign", "確認して署名", "await_rpa")
 
 
+class _Load:
+    """The load tool in a thread of its own, for as long as the browser runs."""
+
+    def __init__(self, cfg: LoadConfig, people: list[tuple[str, str, str]]) -> None:
+        self.cfg, self.report = cfg, cast(LoadReport | None, None)
+        self.thread = threading.Thread(target=self._run, args=(people,), daemon=True)
+        self.thread.start()
+
+    def _run(self, people: list[tuple[str, str, str]]) -> None:
+        self.report = asyncio.run(run_load(self.cfg, people))
+
+    def stop(self) -> None:
+        self.cfg.stop.set()  # clerks finish the visit in hand and stop
+        self.thread.join()
+
+
+def _background_load(url: str, data: Path, staff: int) -> _Load | None:
+    if not staff:
+        return None
+    settings = Settings(data_dir=data, database_url="")
+    cfg = LoadConfig(
+        url=url, staff=staff, duration=3600, think_scale=1.0,
+        password=demo_password("staff01"), robot_password=demo_password("rpa01"),
+        mix=procedure_mix(settings.catalog_dir), settle_seconds=0,
+    )  # fmt: skip
+    load = _Load(cfg, residents(settings))
+    time.sleep(15)  # the clerks log in and start their first visits
+    return load
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--visits", type=int, default=20)
+    parser.add_argument(
+        "--load-staff", type=int, default=0,
+        help="simulated clerks (madoguchi/load.py, think times on) working meanwhile",
+    )  # fmt: skip
     args = parser.parse_args()
     clicks: dict[str, list[float]] = defaultdict(list)
     server: dict[str, list[float]] = defaultdict(list)
@@ -72,11 +113,12 @@ def main() -> int:
         if r.request.resource_type == "document" and "dur=" in timing and CURRENT["step"]:
             server[f"{CURRENT['step']} {r.request.method}"].append(float(timing.split("dur=")[1]))
 
-    with embedded_stack() as stack:
+    with embedded_stack(MADO_HANDOFF_INTERVAL_SECONDS="30") as stack:
         with sqlite3.connect(stack.data / "madoguchi.db") as db:
             people = db.execute(
                 "select name, birth_date from residents where status = '住民' order by atena_no"
             ).fetchall()
+        load = _background_load(stack.url, stack.data, args.load_staff)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="ja-JP")
@@ -90,7 +132,13 @@ def main() -> int:
             for i in range(args.visits):
                 _visit(page, stack.url, people[(i + 1) % len(people)], clicks)
             browser.close()
-    print(f"staff screen, {args.visits} visits, one clerk, {machine()}")
+        if load is not None:
+            load.stop()
+    others = f"{args.load_staff} simulated clerks working meanwhile" if args.load_staff else ""
+    print(f"staff screen, {args.visits} visits, one clerk, {others or 'alone'}, {machine()}")
+    if load is not None and load.report is not None:
+        print("the simulated clerks (requests over the same time):")
+        print("\n".join("  " + line for line in load.report.lines()))
     print(f"{'click → next step':<20}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
     for step in STEPS:
         v = clicks[step]

@@ -18,6 +18,7 @@ import contextlib
 import json
 import random
 import statistics
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -58,6 +59,8 @@ class LoadConfig:
     mix: dict[str, float] = field(default_factory=dict)
     settle_seconds: float = 120.0  # how long to wait for the robot after the run
     seed: int = 1
+    # Set from another thread to end the run early: clerks finish the visit in hand.
+    stop: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass
@@ -160,14 +163,17 @@ class _Run:
     async def _think(self, step: str) -> None:
         if self.cfg.think_scale > 0:
             lo, hi = THINK[step]
-            await asyncio.sleep(self.rng.uniform(lo, hi) * self.cfg.think_scale)
+            until = time.monotonic() + self.rng.uniform(lo, hi) * self.cfg.think_scale
+            # The stop comes from another thread (a threading.Event): polled once a second.
+            while time.monotonic() < until and not self.cfg.stop.is_set():  # noqa: ASYNC110
+                await asyncio.sleep(min(1.0, until - time.monotonic()))
 
     async def clerk(self, n: int, token: str, stop_at: float) -> None:
         headers = {"Authorization": f"Bearer {token}"}
         codes, weights = list(self.cfg.mix), list(self.cfg.mix.values())
         counter = f"L{n:03d}"
         async with httpx.AsyncClient(base_url=self.cfg.url, headers=headers, timeout=60) as http:
-            while time.monotonic() < stop_at:
+            while time.monotonic() < stop_at and not self.cfg.stop.is_set():
                 name, birth, atena = self.rng.choice(self.people)
                 code = self.rng.choices(codes, weights)[0]
                 key = f"load-{n}-{self.rng.getrandbits(64):x}"
