@@ -16,23 +16,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from bench.stack import embedded_stack, login, machine
+from bench.stack import embedded_stack, login, machine, signed_visit
 
 
 def _visit(url: str, headers: dict[str, str], person: tuple[str, str, str]) -> str:
-    name, birth, atena = person
     with httpx.Client(base_url=url, timeout=60, headers=headers) as http:
-        vid: str = http.post("/api/visits").json()["visit_id"]
-        http.post(f"/api/visits/{vid}/call", json={"counter": "C01"})
-        http.post(f"/api/visits/{vid}/identify", json={
-            "source": "mynumber_card", "name": name, "birth_date": birth})  # fmt: skip
-        http.post(f"/api/visits/{vid}/resident", json={"atena_no": atena})
-        http.post(f"/api/visits/{vid}/procedures", json={
-            "procedures": ["juminhyo"], "answers": {"copies": "1"}})  # fmt: skip
-        http.post(f"/api/visits/{vid}/confirm", json={
-            "signature": {"strokes": [[[0.1, 0.1], [0.5, 0.6]]]},
-            "confirmed_form_codes": ["juminhyo_seikyu"]}).raise_for_status()  # fmt: skip
-        return vid
+        return signed_visit(http, person)
 
 
 def main() -> int:

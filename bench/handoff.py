@@ -34,7 +34,7 @@ from adapters import outbox
 from adapters.catalog_files import load_layouts
 from adapters.db import engine_for, session_scope
 from adapters.object_store import LocalDirectoryStore
-from bench.stack import embedded_stack, login, pct
+from bench.stack import embedded_stack, login, pct, signed_visit
 from domain.binding import BindingContext
 from domain.handoff import build_row, record_id
 from domain.visit import IdCardData, IdSource
@@ -130,18 +130,7 @@ def e2e(visits: int) -> None:
             http.headers.update(login(http, "staff01"))
             boss = login(http, "kantoku01")
             for i in range(visits + 1):  # the first is a warm-up
-                name, birth, atena = people[i % len(people)]
-                vid = http.post("/api/visits").json()["visit_id"]
-                http.post(f"/api/visits/{vid}/call", json={"counter": "C01"})
-                http.post(f"/api/visits/{vid}/identify", json={
-                    "source": "mynumber_card", "name": name, "birth_date": birth})  # fmt: skip
-                http.post(f"/api/visits/{vid}/resident", json={"atena_no": atena})
-                http.post(f"/api/visits/{vid}/procedures", json={
-                    "procedures": ["juminhyo"], "answers": {"copies": "1"}})  # fmt: skip
-                r = http.post(f"/api/visits/{vid}/confirm", json={
-                    "signature": {"strokes": [[[0.1, 0.1], [0.5, 0.6]]]},
-                    "confirmed_form_codes": ["juminhyo_seikyu"]})  # fmt: skip
-                r.raise_for_status()
+                vid = signed_visit(http, people[i % len(people)])
                 start = time.perf_counter()
                 http.post("/api/handoff/run", headers=boss).raise_for_status()
                 while http.get(f"/api/visits/{vid}").json()["step"] != "done":
