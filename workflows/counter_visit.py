@@ -90,6 +90,8 @@ RECORD_FLAGS = ("基幹連携データを保留", "RPAエラー", NO_REPORT)
 # 2026-11-26: a finished visit keeps its event log in the memo, so BPR reads a month of
 # visits from visibility instead of each history. Visits started before replay without it.
 EVENT_LOG_MEMO = "event-log-memo"
+# 2026-11-26: the 整理券 is issued before the catalog is pinned, as a local activity.
+TICKET_FIRST = "ticket-first"
 
 
 @dataclass
@@ -130,24 +132,22 @@ class CounterVisit:
     @workflow.run
     async def run(self, start: StartVisit) -> VisitState:
         self._upsert_step()
-        # The ticket first, as a local activity: the clerk's screen waits for its number,
-        # and a local activity answers within the first workflow task instead of a round
-        # trip through the task queue. The catalog is pinned while the ticket is read out.
-        self._state.ticket_no = await workflow.execute_local_activity(
-            "issue_ticket",
-            IssueTicketInput(start.visit_id, workflow.now().date().isoformat()),
-            result_type=int,
-            start_to_close_timeout=options.QUICK_TIMEOUT,
-            retry_policy=options.QUICK,
-        )
-        self._catalog = await workflow.execute_activity(
-            "pin_catalog",
-            PinCatalogInput(start.visit_id),
-            result_type=Catalog,
-            start_to_close_timeout=options.QUICK_TIMEOUT,
-            retry_policy=options.QUICK,
-        )
-        self._state.catalog_version = self._catalog.version
+        ticket = IssueTicketInput(start.visit_id, workflow.now().date().isoformat())
+        if workflow.patched(TICKET_FIRST):
+            # The ticket first, as a local activity: the clerk's screen waits for its
+            # number, and a local activity answers within the first workflow task instead
+            # of a round trip through the task queue. The catalog is pinned meanwhile.
+            self._state.ticket_no = await workflow.execute_local_activity(
+                "issue_ticket", ticket, result_type=int,
+                start_to_close_timeout=options.QUICK_TIMEOUT, retry_policy=options.QUICK,
+            )  # fmt: skip
+            await self._pin_catalog(start)
+        else:  # visits started before 2026-11-26 replay as they ran
+            await self._pin_catalog(start)
+            self._state.ticket_no = await workflow.execute_activity(
+                "issue_ticket", ticket, result_type=int,
+                start_to_close_timeout=options.QUICK_TIMEOUT, retry_policy=options.QUICK,
+            )  # fmt: skip
         while self._state.step not in FINAL_STEPS:
             self._accepting = True
             try:
@@ -172,6 +172,16 @@ class CounterVisit:
             workflow.upsert_memo({"event_log": memo_of(self._state)})
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._state
+
+    async def _pin_catalog(self, start: StartVisit) -> None:
+        self._catalog = await workflow.execute_activity(
+            "pin_catalog",
+            PinCatalogInput(start.visit_id),
+            result_type=Catalog,
+            start_to_close_timeout=options.QUICK_TIMEOUT,
+            retry_policy=options.QUICK,
+        )
+        self._state.catalog_version = self._catalog.version
 
     def _rpa_wait(self) -> timedelta | None:
         if self._state.step == Step.AWAIT_RPA and not self._state.needs_attention:
