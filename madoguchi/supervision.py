@@ -17,7 +17,7 @@ from adapters.temporal_client import VisitGateway, VisitNotFound
 from domain.security import Principal
 from domain.stalls import Counts, Stall, count, find_stalls, thresholds
 from domain.steps import Action, Step
-from domain.visit import CancelInput, ReassignInput, RetryInput, VisitState
+from domain.visit import CancelInput, ReassignInput, RetryInput, RpaOutcome, VisitState
 from madoguchi.settings import Settings
 
 STATUS_JA = {
@@ -76,16 +76,20 @@ def _audit(s: Settings, p: Principal, action: str, visit_id: str, detail: str) -
         audit.record_by(session, p, action=action, visit_id=visit_id, detail=detail[:200])
 
 
-def _unstick_records(s: Settings, visit_id: str) -> tuple[list[str], bool]:
-    """Failed records back into the queue; whether any record waits for a batch."""
+def _unstick_records(s: Settings, visit_id: str) -> tuple[list[str], list[str]]:
+    """Failed records back into the queue; the ones re-queued now, and every one that now
+    waits for a batch (a retry repeated after an interrupted one finds its records there)."""
     requeued: list[str] = []
     with session_scope(s.sqlalchemy_url) as session:
-        rows = outbox.visit_records(session, visit_id)
-        for r in rows:
+        for r in outbox.visit_records(session, visit_id):
             if r.status == outbox.ERROR:
                 outbox.requeue(session, r.record_id)
                 requeued.append(r.record_id)
-        pending = any(r.status == outbox.PENDING for r in outbox.visit_records(session, visit_id))
+        pending = [
+            r.record_id
+            for r in outbox.visit_records(session, visit_id)
+            if r.status == outbox.PENDING
+        ]
     return requeued, pending
 
 
@@ -100,13 +104,16 @@ async def retry(
         # Let the workflow refuse it, with its standard message and nothing changed.
         return await gw.act(visit_id, Action.RETRY, RetryInput(reason), key, p)
     requeued, pending = await run_in_threadpool(_unstick_records, s, visit_id)
+    # What the visit still holds as failed but the outbox has queued again goes back too.
+    failed = {rid for rid, res in state.rpa_results.items() if res.outcome == RpaOutcome.ERROR}
+    told = sorted(set(requeued) | (failed & set(pending)))
     if pending or requeued:
         await trigger_handoff(gw.client, gw.task_queue, s.handoff_batch_limit)
     await run_in_threadpool(
         _audit, s, p, "visit.retry", visit_id,
         f"requeued={len(requeued)} batch={'yes' if pending or requeued else 'no'} {reason}",
     )  # fmt: skip
-    return await gw.act(visit_id, Action.RETRY, RetryInput(reason, requeued), key, p)
+    return await gw.act(visit_id, Action.RETRY, RetryInput(reason, told), key, p)
 
 
 async def reassign(
