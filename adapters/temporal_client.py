@@ -179,6 +179,16 @@ class VisitGateway:
                 raise VisitNotFound(visit_id) from e
             raise
 
+    def visits_of(self, viewer: Principal | None) -> list[str]:
+        """Visibility clauses for this deployment's visits (another deployment may share
+        the namespace) that the viewer may see; ``None`` is the system itself."""
+        clauses = ["WorkflowType = 'CounterVisit'", f"TaskQueue = '{quote_code(self.task_queue)}'"]
+        if viewer is not None and viewer.scope != Scope.ALL:
+            clauses.append(f"{sa.DEPARTMENT.name} = '{quote_code(viewer.department)}'")
+            if viewer.scope == Scope.COUNTER_GROUP:
+                clauses.append(f"{sa.COUNTER_GROUP.name} = '{quote_code(viewer.counter_group)}'")
+        return clauses
+
     async def list(
         self,
         *,
@@ -189,12 +199,7 @@ class VisitGateway:
         limit: int = 200,
         viewer: Principal | None = None,
     ) -> list[VisitSummary]:
-        # This deployment's visits only: another one may share the namespace.
-        clauses = ["WorkflowType = 'CounterVisit'", f"TaskQueue = '{quote_code(self.task_queue)}'"]
-        if viewer is not None and viewer.scope != Scope.ALL:
-            clauses.append(f"{sa.DEPARTMENT.name} = '{quote_code(viewer.department)}'")
-            if viewer.scope == Scope.COUNTER_GROUP:
-                clauses.append(f"{sa.COUNTER_GROUP.name} = '{quote_code(viewer.counter_group)}'")
+        clauses = self.visits_of(viewer)
         if step is not None:
             clauses.append(f"{sa.STEP.name} = '{step.value}'")
         if counter is not None:

@@ -7,10 +7,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from adapters import search_attributes as sa
-from adapters.temporal_client import VisitGateway, quote_code
+from adapters.temporal_client import VisitGateway
 from domain.event_log import state_from_memo
-from domain.security import Principal, Scope
+from domain.security import Principal
 from domain.visit import VisitState
 
 # A month of a large city's counter is ~15,000 visits; more in one export is refused.
@@ -26,16 +25,11 @@ async def finished_visits(
     gw: VisitGateway, since: datetime, until: datetime, viewer: Principal | None
 ) -> list[VisitState]:
     clauses = [
-        "WorkflowType = 'CounterVisit'",
-        f"TaskQueue = '{quote_code(gw.task_queue)}'",
+        *gw.visits_of(viewer),
         "ExecutionStatus = 'Completed'",
         f"CloseTime >= '{_iso(since)}'",
         f"CloseTime < '{_iso(until)}'",
     ]
-    if viewer is not None and viewer.scope != Scope.ALL:
-        clauses.append(f"{sa.DEPARTMENT.name} = '{quote_code(viewer.department)}'")
-        if viewer.scope == Scope.COUNTER_GROUP:
-            clauses.append(f"{sa.COUNTER_GROUP.name} = '{quote_code(viewer.counter_group)}'")
     from_memo: list[VisitState] = []
     without: list[str] = []
     async for wf in gw.client.list_workflows(" AND ".join(clauses), limit=MAX_VISITS):

@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import json
 import random
-import statistics
 import threading
 import time
 from collections import defaultdict
@@ -278,12 +277,3 @@ async def run(cfg: LoadConfig, people: list[tuple[str, str, str]]) -> LoadReport
         not_done=sorted(pending),
         completed_per_second=len(done_at) / elapsed if elapsed > 0 else 0.0,
     )
-
-
-def summary(report: LoadReport) -> dict[str, float]:
-    """p95 per step, for the README table."""
-    return {
-        step: statistics.quantiles(v, n=20)[18] if len(v) > 1 else v[0]
-        for step, v in report.latencies.items()
-        if v
-    }
