@@ -15,7 +15,7 @@ from api.auth import require
 from api.deps import Gateway
 from api.deps import settings as settings_of
 from api.staff import VisitId
-from api.ui_pages import _text, page
+from api.ui_pages import form_text, page
 from domain.process_analytics import JST
 from domain.security import Permission, Principal
 from domain.steps import STEP_LABELS_JA, STEP_ORDER
@@ -64,12 +64,12 @@ async def supervisor_action(
 ) -> Response:
     form = await request.form()
     s = settings_of(request)
-    reason, key = _text(form, "reason"), _text(form, "form_key") or None
+    reason, key = form_text(form, "reason"), form_text(form, "form_key") or None
     try:
         if what == "retry":
             await supervision.retry(s, gw, p, visit_id, reason, key)
         elif what == "reassign":
-            inp = ReassignInput(_text(form, "counter"), _text(form, "staff"), reason)
+            inp = ReassignInput(form_text(form, "counter"), form_text(form, "staff"), reason)
             await supervision.reassign(s, gw, p, visit_id, inp, key)
         else:
             await supervision.cancel(s, gw, p, visit_id, reason, key)

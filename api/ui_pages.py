@@ -93,7 +93,7 @@ SEARCH_KIND_LABELS = {
 PROPOSAL_LABELS = {"propose": "提案", "ask": "要確認", "drop": "対象外"}
 
 
-def _text(form: FormData, name: str) -> str:
+def form_text(form: FormData, name: str) -> str:
     value = form.get(name, "")
     return value.strip() if isinstance(value, str) else ""
 
@@ -117,26 +117,26 @@ def _decisions(form: FormData) -> dict[str, Decision]:
 def _payload(action: Action, form: FormData, catalog: Catalog, p: Principal) -> Any:
     """Turn the screen's form into the step's input; the workflow validates the content."""
     if action == Action.CALL:
-        return CallInput(counter=_text(form, "counter"), staff=p.staff_id)
+        return CallInput(counter=form_text(form, "counter"), staff=p.staff_id)
     if action == Action.IDENTIFY:
-        source = _text(form, "source")
+        source = form_text(form, "source")
         if source not in set(IdSource):
             raise FormProblem("本人確認書類を選んでください / choose the ID document")
         return IdCardData(
             source=IdSource(source),
-            name=_text(form, "name"),
-            birth_date=_text(form, "birth_date"),
-            address=_text(form, "address"),
-            kana=_text(form, "kana"),
-            sex=_text(form, "sex"),
-            read_by_device=[i for i in _text(form, "read_by_device").split(",") if i],
+            name=form_text(form, "name"),
+            birth_date=form_text(form, "birth_date"),
+            address=form_text(form, "address"),
+            kana=form_text(form, "kana"),
+            sex=form_text(form, "sex"),
+            read_by_device=[i for i in form_text(form, "read_by_device").split(",") if i],
         )
     if action == Action.SEARCH:
-        return SearchInput(kind=_text(form, "kind"), q=_text(form, "q"))
+        return SearchInput(kind=form_text(form, "kind"), q=form_text(form, "q"))
     if action == Action.CHOOSE_RESIDENT:
-        return ChooseResidentInput(atena_no=_text(form, "atena_no"))
+        return ChooseResidentInput(atena_no=form_text(form, "atena_no"))
     if action == Action.NAVI:
-        facts = {f.key: _text(form, f"fact.{f.key}") for f in navi_rules(catalog).asked()}
+        facts = {f.key: form_text(form, f"fact.{f.key}") for f in navi_rules(catalog).asked()}
         return NaviInput(procedures=[str(c) for c in form.getlist("procedures")], facts=facts)
     if action == Action.CHOOSE_PROCEDURES:
         codes = [str(c) for c in form.getlist("procedures")]
@@ -151,29 +151,28 @@ def _payload(action: Action, form: FormData, catalog: Catalog, p: Principal) -> 
         keys = {
             q.key for c in codes + extra if (proc := catalog.procedure(c)) for q in proc.questions
         }
-        answers = {
-            k: _text(form, f"answer.{k}") for k in sorted(keys) if _text(form, f"answer.{k}")
-        }
+        typed = {k: form_text(form, f"answer.{k}") for k in sorted(keys)}
+        answers = {k: v for k, v in typed.items() if v}
         return ChooseProceduresInput(procedures=codes, answers=answers, decisions=decisions)
     if action == Action.REPRINT:
-        return ReprintInput(reason=_text(form, "reason"))
+        return ReprintInput(reason=form_text(form, "reason"))
     if action == Action.CORRECT:
         answers = {
-            str(k).removeprefix("answer."): _text(form, str(k))
+            str(k).removeprefix("answer."): form_text(form, str(k))
             for k in form
             if str(k).startswith("answer.")
         }
-        return CorrectAnswersInput(answers=answers, reason=_text(form, "reason"))
+        return CorrectAnswersInput(answers=answers, reason=form_text(form, "reason"))
     if action == Action.CONFIRM:
         try:
-            strokes = json.loads(_text(form, "strokes") or "[]")
+            strokes = json.loads(form_text(form, "strokes") or "[]")
         except json.JSONDecodeError:
             raise FormProblem("署名データを読めません / unreadable signature data") from None
         return ConfirmInput(
             signature=Signature(strokes=strokes),
             confirmed_form_codes=[str(c) for c in form.getlist("form_codes")],
         )
-    return CancelInput(reason=_text(form, "reason"))
+    return CancelInput(reason=form_text(form, "reason"))
 
 
 def tablet_request(request: Request, visit_id: str) -> TabletRequestRow | None:
@@ -269,7 +268,7 @@ async def new_visit(request: Request, gw: Gateway, p: Creator) -> Response:
     visit_id = await gw.start(
         department=p.department,
         counter_group=p.counter_group,
-        idempotency_key=_text(form, "form_key") or None,
+        idempotency_key=form_text(form, "form_key") or None,
     )
     return RedirectResponse(f"/ui/visits/{visit_id}", status_code=303)
 
@@ -292,7 +291,7 @@ async def _act(
     }
     try:
         payload = _payload(action, form, catalog, p)
-        state = await gw.act(visit_id, action, payload, _text(form, "form_key") or None, p)
+        state = await gw.act(visit_id, action, payload, form_text(form, "form_key") or None, p)
     except FormProblem as e:
         rejected = VisitRejected("InvalidInput", str(e), [])
         state = await gw.state(visit_id, p)
@@ -327,7 +326,7 @@ async def record_action(
 ) -> Response:
     """A supervisor re-queues a failed or held record, or marks it done by hand."""
     form = await request.form()
-    reason = _text(form, "reason")
+    reason = form_text(form, "reason")
     s = settings_of(request)
     try:
         if not reason or len(reason) > 200:
