@@ -17,6 +17,7 @@ from temporalio.client import (
     ScheduleSpec,
 )
 from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.import_activities import PollInput
@@ -91,10 +92,17 @@ async def trigger_handoff(client: Client, task_queue: str, limit: int) -> None:
     except RPCError as e:
         if e.status != RPCStatusCode.NOT_FOUND:
             raise
-        await client.start_workflow(
-            HandoffBatch.run,
-            BatchRunInput(limit=limit),
-            id=f"handoff-batch-now-{task_queue}",
-            task_queue=task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        )
+        # As buffer-one would: a run already going has reserved its records, so let it end
+        # and start one more for what was queued meanwhile (else a trigger is lost).
+        for _ in range(2):
+            try:
+                await client.start_workflow(
+                    HandoffBatch.run,
+                    BatchRunInput(limit=limit),
+                    id=f"handoff-batch-now-{task_queue}",
+                    task_queue=task_queue,
+                    id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+                )
+                return
+            except WorkflowAlreadyStartedError:
+                await client.get_workflow_handle(f"handoff-batch-now-{task_queue}").result()
