@@ -38,28 +38,38 @@ async def _stall_of(http: httpx.AsyncClient, h: dict[str, str], visit_id: str) -
     raise AssertionError(f"{visit_id} never showed as stalled: {board}")
 
 
-async def _robot(http: httpx.AsyncClient, h: dict[str, str], outcome: dict[str, str]) -> None:
-    """Take every ready batch and report each record as ``outcome`` says (default done)."""
-    for _ in range(100):
-        batches = (await http.get("/api/rpa/batches", headers=h)).json()
-        if batches:
-            break
+async def _robot(
+    http: httpx.AsyncClient, h: dict[str, str], records: int, outcome: dict[str, str]
+) -> None:
+    """Take ready batches until ``records`` records are reported, each as ``outcome`` says
+    (default done). A batch run writes one batch per layout, one after another, so the
+    first listing may hold only some of them — as a real robot does, look again."""
+    reported = 0
+    for _ in range(150):
+        for b in (await http.get("/api/rpa/batches", headers=h)).json():
+            lease = (await http.post(f"/api/rpa/batches/{b['batch_id']}/claim", headers=h)).json()
+            manifest = (
+                await http.get(
+                    f"/api/rpa/batches/{b['batch_id']}/manifest",
+                    headers={**h, "X-Lease-Id": lease["lease_id"]},
+                )
+            ).json()
+            for rid in manifest["record_ids"]:
+                kind = outcome.get(rid.rsplit("-", 1)[1], "done")
+                body = {
+                    "lease_id": lease["lease_id"],
+                    "outcome": kind,
+                    "message": "E-42 画面不一致",
+                }
+                r = await http.post(
+                    f"/api/rpa/batches/{b['batch_id']}/records/{rid}", json=body, headers=h
+                )
+                assert r.status_code == 200, r.text
+                reported += 1
+        if reported >= records:
+            return
         await asyncio.sleep(0.2)
-    for b in batches:
-        lease = (await http.post(f"/api/rpa/batches/{b['batch_id']}/claim", headers=h)).json()
-        manifest = (
-            await http.get(
-                f"/api/rpa/batches/{b['batch_id']}/manifest",
-                headers={**h, "X-Lease-Id": lease["lease_id"]},
-            )
-        ).json()
-        for rid in manifest["record_ids"]:
-            kind = outcome.get(rid.rsplit("-", 1)[1], "done")
-            body = {"lease_id": lease["lease_id"], "outcome": kind, "message": "E-42 画面不一致"}
-            r = await http.post(
-                f"/api/rpa/batches/{b['batch_id']}/records/{rid}", json=body, headers=h
-            )
-            assert r.status_code == 200, r.text
+    raise AssertionError(f"the robot found {reported} of {records} records in batches")
 
 
 async def test_a_visit_stuck_at_the_rpa_step_is_listed_and_retry_moves_it_on(
@@ -87,7 +97,7 @@ async def test_a_visit_stuck_at_the_rpa_step_is_listed_and_retry_moves_it_on(
         headers={**boss, "Idempotency-Key": "retry-1"},
     )  # fmt: skip
     assert r.status_code == 200, r.text
-    await _robot(anon, robot, {"tenkyo": "error"})
+    await _robot(anon, robot, 2, {"tenkyo": "error"})
     stall = await _stall_of(anon, boss, visit_id)
     assert stall["kind"] == "needs_attention" and "E-42" in stall["reason"]
 
@@ -98,7 +108,7 @@ async def test_a_visit_stuck_at_the_rpa_step_is_listed_and_retry_moves_it_on(
     )  # fmt: skip
     assert r.status_code == 200, r.text
     assert not r.json()["needs_attention"]
-    await _robot(anon, robot, {})
+    await _robot(anon, robot, 1, {})
     for _ in range(50):
         state = await gateway.state(visit_id)
         if state.step == Step.DONE:
