@@ -88,18 +88,17 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'app.db'}"
-    url: str = request.getfixturevalue("postgres_url")
-    from sqlmodel import SQLModel
+        yield f"sqlite:///{tmp_path / 'app.db'}"
+        return
+    request.getfixturevalue("postgres_url")  # a clear failure when none is running
+    # A database of its own: two pytest workers may run PostgreSQL tests at once.
+    url = _fresh_postgres_database()
+    yield url
+    from adapters.db import dispose
 
-    from adapters.db import engine_for
-
-    engine = engine_for(url)
-    SQLModel.metadata.drop_all(engine)
-    SQLModel.metadata.create_all(engine)
-    return url
+    dispose(url)
 
 
 @pytest.fixture(scope="session")
