@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,11 +16,16 @@ from temporalio.client import (
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.contrib.opentelemetry import TracingInterceptor
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.runtime import Runtime
 from temporalio.service import RPCError, RPCStatusCode
 
 from adapters import search_attributes as sa
+from adapters.health import TEMPORAL, HealthMonitor, ServiceDown
+from adapters.metrics import VISIT_STEPS
 from adapters.payload_codec import encrypted_data_converter
+from adapters.visit_trace import visit_root_span
 from domain.security import Principal, Scope
 from domain.steps import Action, Step
 from domain.visit import StartVisit, VisitState
@@ -27,9 +33,18 @@ from workflows.counter_visit import CounterVisit
 from workflows.errors import INVALID_INPUT
 
 
-async def connect(address: str, namespace: str, payload_key: bytes) -> Client:
+async def connect(
+    address: str, namespace: str, payload_key: bytes, runtime: Runtime | None = None
+) -> Client:
+    """A client whose calls carry the caller's trace into workflows and activities (and a
+    worker built on it records their spans), under whatever tracer provider the process
+    installed — none means the spans cost nothing."""
     return await Client.connect(
-        address, namespace=namespace, data_converter=encrypted_data_converter(payload_key)
+        address,
+        namespace=namespace,
+        data_converter=encrypted_data_converter(payload_key),
+        interceptors=[TracingInterceptor()],
+        runtime=runtime,
     )
 
 
@@ -77,12 +92,29 @@ class VisitGateway:
         rpa_timeout_seconds: float,
         heartbeat_seconds: float,
         answer_within_seconds: float = 30.0,
+        health: HealthMonitor | None = None,
     ) -> None:
         self.client = client
         self.task_queue = task_queue
         self.rpa_timeout_seconds = rpa_timeout_seconds
         self.heartbeat_seconds = heartbeat_seconds
         self.answer_within_seconds = answer_within_seconds
+        self.health = health
+
+    @contextlib.asynccontextmanager
+    async def _server(self) -> AsyncIterator[None]:
+        """Refuse at once while the Temporal server is known to be unreachable (else the
+        client retries for ~10 s); a call that finds it down says so the same way."""
+        if self.health is not None:
+            await self.health.require(TEMPORAL)
+        try:
+            yield
+        except RPCError as e:
+            if e.status != RPCStatusCode.UNAVAILABLE:
+                raise
+            if self.health is not None:
+                self.health.saw_down(TEMPORAL)
+            raise ServiceDown(TEMPORAL) from e
 
     async def start(
         self,
@@ -98,44 +130,49 @@ class VisitGateway:
             if idempotency_key
             else uuid.uuid4().hex
         )
-        # A key whose visit has already finished still names that visit: answer with it.
-        with contextlib.suppress(WorkflowAlreadyStartedError):
-            await self.client.start_workflow(
-                CounterVisit.run,
-                StartVisit(
-                    visit_id=visit_id,
-                    channel=channel,
-                    department=department,
-                    counter_group=counter_group,
-                    rpa_timeout_seconds=self.rpa_timeout_seconds,
-                    heartbeat_seconds=self.heartbeat_seconds,
-                ),
-                id=workflow_id(visit_id),
-                task_queue=self.task_queue,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                search_attributes=sa.initial_attributes(department, counter_group),
-            )
+        async with self._server():
+            # A key whose visit has already finished still names that visit: answer with it.
+            with (
+                visit_root_span(visit_id, channel=channel),
+                contextlib.suppress(WorkflowAlreadyStartedError),
+            ):
+                await self.client.start_workflow(
+                    CounterVisit.run,
+                    StartVisit(
+                        visit_id=visit_id,
+                        channel=channel,
+                        department=department,
+                        counter_group=counter_group,
+                        rpa_timeout_seconds=self.rpa_timeout_seconds,
+                        heartbeat_seconds=self.heartbeat_seconds,
+                    ),
+                    id=workflow_id(visit_id),
+                    task_queue=self.task_queue,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                    search_attributes=sa.initial_attributes(department, counter_group),
+                )
         return visit_id
 
     async def state(self, visit_id: str, viewer: Principal | None = None) -> VisitState:
         """The visit's state; for a viewer outside its department or counter group the visit
         does not exist (a guessed id reveals nothing). ``viewer=None`` is the system itself."""
-        handle = self.client.get_workflow_handle(workflow_id(visit_id))
-        try:
-            async with asyncio.timeout(self.answer_within_seconds):
-                state: VisitState = await handle.query(CounterVisit.state)
-            if viewer is not None and not viewer.may_see(state.department, state.counter_group):
-                raise VisitNotFound(visit_id)
-            return state
-        except TimeoutError as e:
-            raise VisitUnavailable(visit_id) from e
-        except RPCError as e:
-            if e.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
-                raise VisitNotFound(visit_id) from e
-            if e.status == RPCStatusCode.DEADLINE_EXCEEDED:  # the server gave up on the worker
+        async with self._server():
+            handle = self.client.get_workflow_handle(workflow_id(visit_id))
+            try:
+                async with asyncio.timeout(self.answer_within_seconds):
+                    state: VisitState = await handle.query(CounterVisit.state)
+                if viewer is not None and not viewer.may_see(state.department, state.counter_group):
+                    raise VisitNotFound(visit_id)
+                return state
+            except TimeoutError as e:
                 raise VisitUnavailable(visit_id) from e
-            raise
+            except RPCError as e:
+                if e.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
+                    raise VisitNotFound(visit_id) from e
+                if e.status == RPCStatusCode.DEADLINE_EXCEEDED:  # the server gave up on the worker
+                    raise VisitUnavailable(visit_id) from e
+                raise
 
     async def wait_for_ticket(
         self, visit_id: str, viewer: Principal | None = None, within_seconds: float = 10.0
@@ -158,6 +195,21 @@ class VisitGateway:
     ) -> VisitState:
         if viewer is not None:
             await self.state(visit_id, viewer)  # out of scope → VisitNotFound, nothing sent
+        try:
+            async with self._server():
+                state = await self._update(visit_id, action, payload, idempotency_key)
+        except VisitRejected:
+            VISIT_STEPS.labels(str(action), "refused").inc()
+            raise
+        except (VisitUnavailable, ServiceDown):
+            VISIT_STEPS.labels(str(action), "unavailable").inc()
+            raise
+        VISIT_STEPS.labels(str(action), "accepted").inc()
+        return state
+
+    async def _update(
+        self, visit_id: str, action: Action, payload: Any, idempotency_key: str | None
+    ) -> VisitState:
         handle = self.client.get_workflow_handle(workflow_id(visit_id))
         update_id = f"{action}-{idempotency_key}" if idempotency_key else None
         try:
@@ -210,22 +262,23 @@ class VisitGateway:
             clauses.append("ExecutionStatus = 'Running'")
         # The dev server's SQLite visibility has no ORDER BY; it lists newest first anyway.
         query = " AND ".join(clauses)
-        out: list[VisitSummary] = []
-        async for wf in self.client.list_workflows(query, limit=limit):
-            attrs = wf.typed_search_attributes
-            out.append(
-                VisitSummary(
-                    visit_id=wf.id.removeprefix("visit-"),
-                    step=attrs.get(sa.STEP) or "",
-                    step_entered_at=attrs.get(sa.STEP_ENTERED_AT),
-                    counter=attrs.get(sa.COUNTER) or "",
-                    staff=attrs.get(sa.STAFF) or "",
-                    procedures=list(attrs.get(sa.PROCEDURES) or []),
-                    needs_attention=bool(attrs.get(sa.NEEDS_ATTENTION)),
-                    status=wf.status.name if wf.status else "",
-                    started_at=wf.start_time,
+        async with self._server():
+            out: list[VisitSummary] = []
+            async for wf in self.client.list_workflows(query, limit=limit):
+                attrs = wf.typed_search_attributes
+                out.append(
+                    VisitSummary(
+                        visit_id=wf.id.removeprefix("visit-"),
+                        step=attrs.get(sa.STEP) or "",
+                        step_entered_at=attrs.get(sa.STEP_ENTERED_AT),
+                        counter=attrs.get(sa.COUNTER) or "",
+                        staff=attrs.get(sa.STAFF) or "",
+                        procedures=list(attrs.get(sa.PROCEDURES) or []),
+                        needs_attention=bool(attrs.get(sa.NEEDS_ATTENTION)),
+                        status=wf.status.name if wf.status else "",
+                        started_at=wf.start_time,
+                    )
                 )
-            )
         return out
 
 

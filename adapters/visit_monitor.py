@@ -17,7 +17,7 @@ from domain.steps import AUTOMATIC_STEPS
 MAX_OPEN = 5000
 
 
-async def open_visits(gw: VisitGateway, viewer: Principal) -> list[OpenVisit]:
+async def open_visits(gw: VisitGateway, viewer: Principal | None) -> list[OpenVisit]:
     return [
         OpenVisit(
             v.visit_id,

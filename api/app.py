@@ -7,10 +7,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 from temporalio.client import Client
 
 from adapters.catalog_files import load_catalog
 from adapters.db import engine_for
+from adapters.health import HealthMonitor, ServiceDown
 from adapters.temporal_client import VisitGateway, connect
 from api import (
     admin,
@@ -23,10 +25,11 @@ from api import (
     forms_api,
     forms_pages,
     handoff_api,
+    health_api,
     imports_api,
     login,
+    observability,
     oidc_login,
-    request_log,
     residents_api,
     rpa,
     staff,
@@ -53,12 +56,16 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
         app.state.settings = settings
         app.state.catalog = load_catalog(settings.catalog_dir)
         app.state.store = object_store(settings)
+        app.state.health = HealthMonitor(
+            temporal, settings.sqlalchemy_url, app.state.store, settings.health_cache_seconds
+        )
         app.state.gateway = VisitGateway(
             temporal,
             settings.task_queue,
             rpa_timeout_seconds=settings.rpa_timeout_minutes * 60,
             heartbeat_seconds=settings.activity_heartbeat_seconds,
             answer_within_seconds=settings.answer_within_seconds,
+            health=app.state.health,
         )
         yield
 
@@ -71,7 +78,11 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
         max_body_size=settings.max_request_bytes,
     )
     errors.install(app)
-    app.middleware("http")(request_log.log_requests)
+    app.add_exception_handler(ServiceDown, health_api.service_down)
+    app.add_exception_handler(OperationalError, health_api.service_down)
+    app.middleware("http")(observability.observe_requests)
+    app.include_router(health_api.router)
+    app.include_router(observability.router)
     app.include_router(login.router)
     app.include_router(oidc_login.router)
     app.include_router(staff.router)
@@ -95,6 +106,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
 
     @app.get("/healthz", tags=["ops"], dependencies=[Depends(public)])
     async def healthz() -> dict[str, str]:
+        """The same as /health/live (kept for older probes)."""
         return {"status": "ok"}
 
     return app

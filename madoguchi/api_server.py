@@ -7,11 +7,13 @@ import uvicorn
 from api.app import create_app
 from madoguchi.logging import configure_logging
 from madoguchi.settings import get_settings
+from madoguchi.telemetry import configure_tracing
 
 
 def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
+    configure_tracing(settings, "api")
     # log_config=None keeps uvicorn from replacing our handlers with its own format.
     uvicorn.run(
         create_app(settings),

@@ -155,6 +155,28 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="A staff step with no answer by then gets 503 (retry)"
     )
 
+    traces: str = Field(
+        default="auto",
+        pattern="^(auto|file|console|otlp|off)$",
+        description="Where OpenTelemetry spans go: auto = OTLP when MADO_OTLP_ENDPOINT is set, "
+        "else a JSON-lines file per process in data_dir/traces",
+    )
+    otlp_endpoint: str = Field(
+        default="", description="OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces"
+    )
+    trace_file_max_mb: float = Field(
+        default=50.0, gt=0, description="A trace file is rotated (one old copy kept) at this size"
+    )
+    metrics: bool = Field(default=True, description="Prometheus metrics at /metrics on the API")
+    worker_metrics_address: str = Field(
+        default="",
+        description="host:port where the worker serves the Temporal SDK's Prometheus metrics; "
+        "empty turns them off (make run uses 127.0.0.1:9464)",
+    )
+    health_cache_seconds: float = Field(
+        default=2.0, ge=0, description="Readiness checks are reused this long (banner polls)"
+    )
+
     @field_validator("stall_minutes")
     @classmethod
     def _known_steps(cls, value: dict[str, float]) -> dict[str, float]:
@@ -172,6 +194,12 @@ class Settings(BaseSettings):
     @property
     def payload_key_path(self) -> Path:
         return self.payload_key_file or self.data_dir / "keys" / "payload.key"
+
+    @property
+    def trace_exporter(self) -> str:
+        if self.traces == "auto":
+            return "otlp" if self.otlp_endpoint else "file"
+        return self.traces
 
     @property
     def objects_root(self) -> Path:

@@ -6,6 +6,7 @@ SIGTERM). State lives in ``MADO_DATA_DIR``, so running again keeps every visit.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -26,13 +27,21 @@ from madoguchi.seed import (
 from madoguchi.settings import REPO_ROOT, Settings
 
 log = get_logger(__name__)
+DEFAULT_WORKER_METRICS = "127.0.0.1:9464"
 
 
-def _child(cmd: list[str], log_path: Path) -> subprocess.Popen[bytes]:
+def _child(
+    cmd: list[str], log_path: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     out = open(log_path, "ab")  # noqa: SIM115  (kept open for the child's lifetime)
     # A session of its own: Ctrl-C reaches only us, and we stop children in order.
     return subprocess.Popen(
-        cmd, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        cmd,
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
@@ -71,7 +80,12 @@ def run_stack(settings: Settings) -> int:
     )
     print("Temporal dev server を起動しています / starting Temporal …", flush=True)
     server.start()
-    worker = _child([sys.executable, "-m", "madoguchi.worker"], logs / "worker.log")
+    # The embedded stack serves the Temporal SDK's metrics unless told otherwise.
+    worker_env = {
+        **os.environ,
+        "MADO_WORKER_METRICS_ADDRESS": settings.worker_metrics_address or DEFAULT_WORKER_METRICS,
+    }
+    worker = _child([sys.executable, "-m", "madoguchi.worker"], logs / "worker.log", worker_env)
     api = _child([sys.executable, "-m", "madoguchi.api_server"], logs / "api.log")
     robot = (
         _child([sys.executable, "-m", "madoguchi.cli", "rpa-sim"], logs / "rpa-sim.log")
@@ -95,6 +109,10 @@ def run_stack(settings: Settings) -> int:
             f"  API docs (OpenAPI)   : http://{settings.api_host}:{settings.api_port}/docs\n"
             f"  Temporal Web UI      : http://{host}:{settings.temporal_ui_port}/\n"
             f"  Logs                 : {logs}\n"
+            f"  Metrics (Prometheus) : http://{settings.api_host}:{settings.api_port}/metrics,"
+            f" worker http://{worker_env['MADO_WORKER_METRICS_ADDRESS']}/metrics\n"
+            f"  Traces               : {settings.data_dir / 'traces'}"
+            f" ({settings.trace_exporter})\n"
             + ("  RPA simulator        : on (rpa-sim.log)\n" if robot else "")
             + "Ctrl-C で停止 / Ctrl-C to stop\n",
             flush=True,

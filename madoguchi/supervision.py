@@ -49,7 +49,8 @@ def _rpa_detail(s: Settings, visit_ids: list[str]) -> dict[str, str]:
     return out
 
 
-async def dashboard(s: Settings, gw: VisitGateway, p: Principal) -> Dashboard:
+async def dashboard(s: Settings, gw: VisitGateway, p: Principal | None) -> Dashboard:
+    """What the supervisor sees; ``p=None`` is the system itself (the metrics), seeing all."""
     now = datetime.now(UTC)
     limits = thresholds(s.stall_minutes)
     visits = await visit_monitor.open_visits(gw, p)

@@ -10,6 +10,7 @@ from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.handoff_activities import HandoffActivities
 from activities.import_activities import ImportActivities, InboundLister
@@ -22,6 +23,7 @@ from madoguchi.crypto import payload_key
 from madoguchi.logging import configure_logging, get_logger
 from madoguchi.settings import Settings, get_settings
 from madoguchi.storage import object_store
+from madoguchi.telemetry import configure_tracing, worker_runtime
 from workflows.counter_visit import CounterVisit
 from workflows.handoff_batch import HandoffBatch
 from workflows.inbound_poller import InboundPoller
@@ -106,13 +108,21 @@ def build_worker(
         ],
         activity_executor=executor,
         max_concurrent_activities=16,
+        # The tracing interceptor runs inside workflows: share the one OpenTelemetry
+        # (its context and tracer provider) instead of re-importing it per workflow run.
+        workflow_runner=SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules("opentelemetry")
+        ),
     )
 
 
 async def run_worker(settings: Settings) -> None:
     engine_for(settings.sqlalchemy_url)  # create tables before the first activity needs them
     client = await connect(
-        settings.temporal_address, settings.temporal_namespace, payload_key(settings)
+        settings.temporal_address,
+        settings.temporal_namespace,
+        payload_key(settings),
+        runtime=worker_runtime(settings),
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -133,6 +143,7 @@ async def run_worker(settings: Settings) -> None:
 def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
+    configure_tracing(settings, "worker")
     asyncio.run(run_worker(settings))
 
 
