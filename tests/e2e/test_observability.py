@@ -122,9 +122,10 @@ def test_one_visit_is_one_trace_from_request_to_every_activity(traced: Stack) ->
     assert ancestors("RunActivity:fill_forms") == [
         "StartActivity:fill_forms", "StartWorkflow:CounterVisit", "visit",
     ]  # fmt: skip
+    # (FastAPI's own endpoint span may sit between the request and the update.)
     assert ancestors("StartWorkflowUpdate:confirm")[-2:] == [
         "POST /api/visits/{visit_id}/confirm", "visit",
-    ]  # fmt: skip (FastAPI's own endpoint span may sit between)
+    ]  # fmt: skip
     # temporalio's interceptor puts the workflow's side of an update under the workflow.
     assert ancestors("HandleUpdate:confirm")[-2:] == ["StartWorkflow:CounterVisit", "visit"]
     assert {s["service"] for s in spans} == {"api", "worker"}
