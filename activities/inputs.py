@@ -54,9 +54,11 @@ class VisitContext:
     applicant: IdCardData | None
     procedures: list[str]
     answers: dict[str, str]
-    catalog: Catalog
+    # The pinned catalog itself (visits pinned before 2026-11-26), or None and its digest.
+    catalog: Catalog | None
     # Accepted 手続ナビ proposals: those for other counters go on the guidance sheet.
     accepted: list[Proposal] = field(default_factory=list)
+    catalog_digest: str = ""
 
 
 @dataclass
@@ -67,7 +69,8 @@ class NaviActivityInput:
     atena_no: str
     procedures: list[str]
     facts: dict[str, str]
-    catalog: Catalog
+    catalog: Catalog | None  # as in VisitContext: None when catalog_digest names it
+    catalog_digest: str = ""
 
 
 @dataclass

@@ -31,7 +31,7 @@ from activities.inputs import (
     SearchResidentsInput,
     VisitContext,
 )
-from adapters import audit, form_store, outbox, residents, tickets
+from adapters import audit, form_store, outbox, pinned_catalogs, residents, tickets
 from adapters.catalog_files import load_catalog
 from adapters.db import session_scope
 from adapters.faults import hold_point
@@ -39,6 +39,7 @@ from adapters.ipp_printer import PrinterChoice, PrinterError, print_pdf
 from adapters.object_store import ObjectStore
 from adapters.outbox import NewRecord
 from adapters.pdf_forms import load_fonts, render_forms
+from adapters.pinned_catalogs import PinnedCatalogs
 from adapters.signature_image import signature_png
 from domain.binding import BindingContext
 from domain.catalog import Catalog, Procedure
@@ -79,12 +80,13 @@ def _with_households(session: Session, people: list[ResidentCandidate]) -> list[
 
 def _binding(
     ctx: VisitContext,
+    catalog: Catalog,
     resident: ResidentRecord,
     code: str,
     household: list[ResidentRecord] | None = None,
     context_url: str = "",
 ) -> BindingContext:
-    proc = _procedure(ctx.catalog, code) if code else None
+    proc = _procedure(catalog, code) if code else None
     return BindingContext(
         visit_id=ctx.visit_id,
         ticket_no=ctx.ticket_no,
@@ -102,8 +104,8 @@ def _binding(
         guidance=[p for p in ctx.accepted if not p.at_this_counter],
         context_url=context_url,
         visit_procedures=ctx.procedures,
-        city_name=ctx.catalog.city_name,
-        mayor=ctx.catalog.mayor,
+        city_name=catalog.city_name,
+        mayor=catalog.mayor,
     )
 
 
@@ -126,6 +128,11 @@ class VisitActivities:
         self.mjplus_font_path = mjplus_font_path
         self.public_url = public_url.rstrip("/")
         self.printers = printers or PrinterChoice()
+        self.pinned = PinnedCatalogs(store)
+
+    def _catalog(self, catalog: Catalog | None, digest: str) -> Catalog:
+        """The visit's pinned catalog: handed over whole (older visits) or by digest."""
+        return catalog if catalog is not None else self.pinned.get(digest)
 
     def _audit(self, actor: str, action: str, visit_id: str, subject: str, detail: str) -> None:
         # A retried activity audits again: each entry is one real print or write.
@@ -142,6 +149,7 @@ class VisitActivities:
         with session_scope(self.database_url) as session:
             form_store.ensure_seeded(session, self.catalog_dir, set(catalog.codes()))
             catalog = form_store.pin(session, catalog)
+        catalog = pinned_catalogs.keep(self.store, catalog)
         log.info("catalog pinned", catalog_version=catalog.version, forms=len(catalog.forms))
         return catalog
 
@@ -152,7 +160,8 @@ class VisitActivities:
         with session_scope(self.database_url) as session:
             household = self._household(session, inp.atena_no, inp.staff, inp.visit_id, "navi")
         facts = household_facts(household, inp.today) | answered(inp.facts)
-        proposals = propose(navi_rules(inp.catalog), inp.procedures, facts)
+        catalog = self._catalog(inp.catalog, inp.catalog_digest)
+        proposals = propose(navi_rules(catalog), inp.procedures, facts)
         log.info("procedures proposed", proposals=len(proposals))
         return proposals
 
@@ -222,19 +231,21 @@ class VisitActivities:
     def fill_forms(self, inp: FillInput) -> FillResult:
         bind_activity_log_context()
         ctx = inp.context
+        catalog = self._catalog(ctx.catalog, ctx.catalog_digest)
         url = f"{self.public_url}/ui/visits/{ctx.visit_id}"
         forms = []
         with session_scope(self.database_url) as session:
             household = self._household(session, inp.atena_no, ctx.staff, ctx.visit_id, "forms")
             resident = household[0]
             for code in ctx.procedures:
-                for form_code in _procedure(ctx.catalog, code).forms:
-                    defn = form_store.get(session, form_code, ctx.catalog.forms[form_code])
-                    forms.append(fill_form(defn, _binding(ctx, resident, code, household, url)))
-            guide = ctx.catalog.guidance_form
+                for form_code in _procedure(catalog, code).forms:
+                    defn = form_store.get(session, form_code, catalog.forms[form_code])
+                    binding = _binding(ctx, catalog, resident, code, household, url)
+                    forms.append(fill_form(defn, binding))
+            guide = catalog.guidance_form
             if guide and any(not p.at_this_counter for p in ctx.accepted):
-                defn = form_store.get(session, guide, ctx.catalog.forms[guide])
-                forms.append(fill_form(defn, _binding(ctx, resident, "", household, url)))
+                defn = form_store.get(session, guide, catalog.forms[guide])
+                forms.append(fill_form(defn, _binding(ctx, catalog, resident, "", household, url)))
         log.info("forms filled", forms=len(forms))
         return FillResult(resident=resident, forms=forms)
 
@@ -297,10 +308,11 @@ class VisitActivities:
         character CP932 cannot hold) is held for staff instead, and the visit says why."""
         bind_activity_log_context()
         ctx = inp.context
+        catalog = self._catalog(ctx.catalog, ctx.catalog_digest)
         new: list[NewRecord] = []
         for code in ctx.procedures:
-            layout = _procedure(ctx.catalog, code).layout
-            row = build_row(layout, _binding(ctx, inp.resident, code))
+            layout = _procedure(catalog, code).layout
+            row = build_row(layout, _binding(ctx, catalog, inp.resident, code))
             new.append(
                 NewRecord(
                     record_id(ctx.visit_id, code), ctx.visit_id, code, layout, row.values,

@@ -90,6 +90,9 @@ class Catalog:
     navi: str = ""  # 手続ナビ rules (catalog/navi.json), checked on load, parsed where used
     city_name: str = ""
     mayor: str = ""
+    # sha256 of the pinned content, set when a visit pins it (adapters/pinned_catalogs):
+    # activities are handed this instead of the whole catalog.
+    digest: str = ""
 
     def procedure(self, code: str) -> Procedure | None:
         return next((p for p in self.procedures if p.code == code), None)

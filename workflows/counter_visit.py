@@ -225,7 +225,7 @@ class CounterVisit:
                 "propose_procedures",
                 NaviActivityInput(
                     s.visit_id, s.staff, workflow.now().date().isoformat(), s.resident.atena_no,
-                    list(payload.procedures), s.navi_facts, self._pinned(),
+                    list(payload.procedures), s.navi_facts, *self._catalog_ref(),
                 ),
                 list[Proposal],
             )  # fmt: skip
@@ -364,6 +364,13 @@ class CounterVisit:
         assert self._catalog is not None
         return self._catalog
 
+    def _catalog_ref(self) -> tuple[Catalog | None, str]:
+        """What an activity is handed: the digest of the pinned catalog, which it reads
+        from the object store — or, for a visit pinned before digests existed, the catalog
+        itself. Decided by the pinned data, so replaying either kind of visit is the same."""
+        catalog = self._pinned()
+        return (None, catalog.digest) if catalog.digest else (catalog, "")
+
     def _context(self) -> VisitContext:
         s = self._state
         assert self._catalog is not None and s.ticket_no is not None
@@ -376,8 +383,9 @@ class CounterVisit:
             applicant=s.id_card,
             procedures=s.procedures,
             answers=s.answers,
-            catalog=self._catalog,
+            catalog=self._catalog_ref()[0],
             accepted=[p for p in s.proposals if s.decisions.get(p.code) == Decision.ACCEPT],
+            catalog_digest=self._catalog_ref()[1],
         )
 
     # ---- state changes -------------------------------------------------------------
