@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +13,7 @@ from typing import Any
 
 from temporalio.client import (
     Client,
+    WithStartWorkflowOperation,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
@@ -46,6 +48,9 @@ async def connect(
         interceptors=[TracingInterceptor()],
         runtime=runtime,
     )
+
+
+SCOPE_CACHE_SIZE = 20_000  # visits; a busy day is ~1,000
 
 
 def workflow_id(visit_id: str) -> str:
@@ -100,6 +105,23 @@ class VisitGateway:
         self.heartbeat_seconds = heartbeat_seconds
         self.answer_within_seconds = answer_within_seconds
         self.health = health
+        # A visit's department and counter group never change: once known, a step's scope
+        # check needs no query to the workflow (one round trip less per step).
+        self._scopes: OrderedDict[str, tuple[str, str]] = OrderedDict()
+
+    def _remember_scope(self, visit_id: str, department: str, counter_group: str) -> None:
+        self._scopes[visit_id] = (department, counter_group)
+        self._scopes.move_to_end(visit_id)
+        while len(self._scopes) > SCOPE_CACHE_SIZE:
+            self._scopes.popitem(last=False)
+
+    async def check_scope(self, visit_id: str, viewer: Principal) -> None:
+        """Out of the viewer's department or counter group → VisitNotFound."""
+        known = self._scopes.get(visit_id)
+        if known is None:
+            await self.state(visit_id, viewer)
+        elif not viewer.may_see(*known):
+            raise VisitNotFound(visit_id)
 
     @contextlib.asynccontextmanager
     async def _server(self) -> AsyncIterator[None]:
@@ -116,6 +138,36 @@ class VisitGateway:
                 self.health.saw_down(TEMPORAL)
             raise ServiceDown(TEMPORAL) from e
 
+    def _new_visit(
+        self,
+        department: str,
+        counter_group: str,
+        channel: str,
+        idempotency_key: str | None,
+    ) -> tuple[str, dict[str, Any]]:
+        # The same key always names the same visit, so a retried "new ticket" press is one visit.
+        visit_id = (
+            uuid.uuid5(uuid.NAMESPACE_URL, f"madoguchi:visit:{idempotency_key}").hex
+            if idempotency_key
+            else uuid.uuid4().hex
+        )
+        start = StartVisit(
+            visit_id=visit_id,
+            channel=channel,
+            department=department,
+            counter_group=counter_group,
+            rpa_timeout_seconds=self.rpa_timeout_seconds,
+            heartbeat_seconds=self.heartbeat_seconds,
+        )
+        options: dict[str, Any] = {
+            "id": workflow_id(visit_id),
+            "task_queue": self.task_queue,
+            "id_reuse_policy": WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            "id_conflict_policy": WorkflowIDConflictPolicy.USE_EXISTING,
+            "search_attributes": sa.initial_attributes(department, counter_group),
+        }
+        return visit_id, {"start": start, **options}
+
     async def start(
         self,
         *,
@@ -124,35 +176,47 @@ class VisitGateway:
         channel: str = "walk_in",
         idempotency_key: str | None = None,
     ) -> str:
-        # The same key always names the same visit, so a retried "new ticket" press is one visit.
-        visit_id = (
-            uuid.uuid5(uuid.NAMESPACE_URL, f"madoguchi:visit:{idempotency_key}").hex
-            if idempotency_key
-            else uuid.uuid4().hex
-        )
+        visit_id, o = self._new_visit(department, counter_group, channel, idempotency_key)
         async with self._server():
             # A key whose visit has already finished still names that visit: answer with it.
             with (
                 visit_root_span(visit_id, channel=channel),
                 contextlib.suppress(WorkflowAlreadyStartedError),
             ):
-                await self.client.start_workflow(
-                    CounterVisit.run,
-                    StartVisit(
-                        visit_id=visit_id,
-                        channel=channel,
-                        department=department,
-                        counter_group=counter_group,
-                        rpa_timeout_seconds=self.rpa_timeout_seconds,
-                        heartbeat_seconds=self.heartbeat_seconds,
-                    ),
-                    id=workflow_id(visit_id),
-                    task_queue=self.task_queue,
-                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                    id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                    search_attributes=sa.initial_attributes(department, counter_group),
-                )
+                await self.client.start_workflow(CounterVisit.run, o.pop("start"), **o)
         return visit_id
+
+    async def open_visit(
+        self,
+        *,
+        department: str,
+        counter_group: str,
+        viewer: Principal,
+        channel: str = "walk_in",
+        idempotency_key: str | None = None,
+    ) -> VisitState:
+        """Start a visit and answer with it once its 整理券 is issued — one round trip
+        (update-with-start) instead of a start and a poll."""
+        visit_id, o = self._new_visit(department, counter_group, channel, idempotency_key)
+        operation = WithStartWorkflowOperation(CounterVisit.run, o.pop("start"), **o)
+        async with self._server():
+            with visit_root_span(visit_id, channel=channel):
+                try:
+                    async with asyncio.timeout(self.answer_within_seconds):
+                        state: VisitState = await self.client.execute_update_with_start_workflow(
+                            "ticket", start_workflow_operation=operation, result_type=VisitState
+                        )
+                except WorkflowAlreadyStartedError:
+                    # Taken, or asyncio reports the start's failure as never retrieved.
+                    with contextlib.suppress(WorkflowAlreadyStartedError):
+                        await operation.workflow_handle()
+                    return await self.state(visit_id, viewer)  # the key's visit has finished
+                except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as e:
+                    raise VisitUnavailable(visit_id) from e
+        self._remember_scope(visit_id, state.department, state.counter_group)
+        if not viewer.may_see(state.department, state.counter_group):
+            raise VisitNotFound(visit_id)  # another department's key: nothing to see here
+        return state
 
     async def state(self, visit_id: str, viewer: Principal | None = None) -> VisitState:
         """The visit's state; for a viewer outside its department or counter group the visit
@@ -162,6 +226,7 @@ class VisitGateway:
             try:
                 async with asyncio.timeout(self.answer_within_seconds):
                     state: VisitState = await handle.query(CounterVisit.state)
+                self._remember_scope(visit_id, state.department, state.counter_group)
                 if viewer is not None and not viewer.may_see(state.department, state.counter_group):
                     raise VisitNotFound(visit_id)
                 return state
@@ -194,7 +259,7 @@ class VisitGateway:
         viewer: Principal | None = None,
     ) -> VisitState:
         if viewer is not None:
-            await self.state(visit_id, viewer)  # out of scope → VisitNotFound, nothing sent
+            await self.check_scope(visit_id, viewer)  # out of scope → not found, nothing sent
         try:
             async with self._server():
                 state = await self._update(visit_id, action, payload, idempotency_key)

@@ -64,10 +64,10 @@ async def create_visit(
     channel = body.channel if body else "walk_in"
     if channel not in ("walk_in", "pre_application"):
         raise HTTPException(422, "channel は walk_in か pre_application です / unknown channel")
-    visit_id = await gw.start(
-        department=p.department, counter_group=p.counter_group, channel=channel, idempotency_key=key
-    )
-    return await gw.wait_for_ticket(visit_id, p)
+    return await gw.open_visit(
+        department=p.department, counter_group=p.counter_group, viewer=p, channel=channel,
+        idempotency_key=key,
+    )  # fmt: skip
 
 
 @router.get("/visits", response_model=list[VisitSummary])

@@ -265,12 +265,13 @@ async def index(
 @router.post("/ui/visits")
 async def new_visit(request: Request, gw: Gateway, p: Creator) -> Response:
     form = await request.form()
-    visit_id = await gw.start(
+    state = await gw.open_visit(
         department=p.department,
         counter_group=p.counter_group,
+        viewer=p,
         idempotency_key=form_text(form, "form_key") or None,
     )
-    return RedirectResponse(f"/ui/visits/{visit_id}", status_code=303)
+    return RedirectResponse(f"/ui/visits/{state.visit_id}", status_code=303)
 
 
 @router.get("/ui/visits/{visit_id}", response_class=HTMLResponse)

@@ -513,6 +513,13 @@ class CounterVisit:
             raise self._failures.pop(seq)
         return self._state
 
+    @workflow.update(name="ticket")
+    async def ticket(self) -> VisitState:
+        """The visit once its 整理券 is issued. Sent with the start (update-with-start), so
+        the new visit's first screen needs no polling; changes nothing."""
+        await workflow.wait_condition(lambda: self._state.ticket_no is not None)
+        return self._state
+
     @workflow.update(name="call")
     async def call(self, inp: CallInput) -> VisitState:
         return await self._accept(Action.CALL, inp)

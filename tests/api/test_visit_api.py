@@ -252,3 +252,16 @@ async def test_no_worker_means_503_and_a_retry_takes_effect_once(
                     state = ok(await http.get(f"/api/visits/{vid}"))
     assert [e["step"] for e in state["history"]] == ["reception", "identify"]
     assert state["ticket_no"] == 1
+
+
+async def test_a_ticket_key_names_one_visit_even_after_it_finished(
+    http: httpx.AsyncClient,
+) -> None:
+    key = {"Idempotency-Key": "ticket-once"}
+    first = ok(await http.post("/api/visits", headers=key), 201)
+    assert first["ticket_no"] is not None and first["step"] == "reception"
+    again = ok(await http.post("/api/visits", headers=key), 201)
+    assert again["visit_id"] == first["visit_id"]
+    ok(await http.post(f"/api/visits/{first['visit_id']}/cancel", json={"reason": "取下げ"}))
+    after = ok(await http.post("/api/visits", headers=key), 201)
+    assert (after["visit_id"], after["step"]) == (first["visit_id"], "cancelled")
