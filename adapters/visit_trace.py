@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
-from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
+from opentelemetry.trace import Link, NonRecordingSpan, SpanContext, TraceFlags
 
 TRACER = "madoguchi"
 _forced: ContextVar[tuple[int, int] | None] = ContextVar("mado_forced_ids", default=None)
@@ -74,10 +74,16 @@ def visit_root_span(visit_id: str, **attributes: str) -> Iterator[None]:
     if tid is None:
         yield
         return
+    # The request that opens the visit has a trace of its own; the root links to it.
+    opener = trace.get_current_span().get_span_context()
+    links = [Link(opener)] if opener.is_valid else []
     token = _forced.set((tid, root_span_id(visit_id)))
     try:
         span = trace.get_tracer(TRACER).start_span(
-            "visit", context=Context(), attributes={"visit.id": visit_id, **attributes}
+            "visit",
+            context=Context(),
+            attributes={"visit.id": visit_id, **attributes},
+            links=links,
         )
     finally:
         _forced.reset(token)

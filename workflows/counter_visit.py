@@ -92,6 +92,11 @@ RECORD_FLAGS = ("基幹連携データを保留", "RPAエラー", NO_REPORT)
 EVENT_LOG_MEMO = "event-log-memo"
 # 2026-11-26: the 整理券 is issued before the catalog is pinned, as a local activity.
 TICKET_FIRST = "ticket-first"
+# 2026-11-26: the quick reads (pin the catalog, look up, search, 手続ナビ, fill forms) run
+# as local activities: no round trip through the server's task queue and ~3 history events
+# fewer each. Documents and handoff stay ordinary activities (heartbeats, endless retry,
+# visible to the supervisor's "failing repeatedly").
+LOCAL_QUICK = "local-quick-activities"
 
 
 @dataclass
@@ -174,7 +179,12 @@ class CounterVisit:
         return self._state
 
     async def _pin_catalog(self, start: StartVisit) -> None:
-        self._catalog = await workflow.execute_activity(
+        run = (
+            workflow.execute_local_activity
+            if workflow.patched(LOCAL_QUICK)
+            else workflow.execute_activity
+        )
+        self._catalog = await run(
             "pin_catalog",
             PinCatalogInput(start.visit_id),
             result_type=Catalog,
@@ -340,6 +350,14 @@ class CounterVisit:
         persistent: bool = False,
     ) -> Any:
         try:
+            if not persistent and workflow.patched(LOCAL_QUICK):
+                return await workflow.execute_local_activity(
+                    activity,
+                    arg,
+                    result_type=result_type,
+                    start_to_close_timeout=options.QUICK_TIMEOUT,
+                    retry_policy=options.QUICK,
+                )
             return await workflow.execute_activity(
                 activity,
                 arg,

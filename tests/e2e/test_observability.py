@@ -48,17 +48,28 @@ def traced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 
 def _history_activities(stack: Stack, visit_id: str) -> set[str]:
-    """Every activity type the visit's workflow scheduled, from Temporal's own history."""
+    """Every activity type the visit's workflow ran, from Temporal's own history: the
+    ordinary ones as scheduled, the local ones from the SDK's marker (type in the clear,
+    result encrypted)."""
 
     async def fetch() -> set[str]:
         settings = Settings(data_dir=stack.data_dir)
         client = await connect(stack.env["MADO_TEMPORAL_ADDRESS"], "default", payload_key(settings))
         history = await client.get_workflow_handle(f"visit-{visit_id}").fetch_history()
-        return {
+        scheduled = {
             e.activity_task_scheduled_event_attributes.activity_type.name
             for e in history.events
             if e.HasField("activity_task_scheduled_event_attributes")
         }
+        local = {
+            json.loads(e.marker_recorded_event_attributes.details["data"].payloads[0].data)[
+                "activity_type"
+            ]
+            for e in history.events
+            if e.HasField("marker_recorded_event_attributes")
+            and e.marker_recorded_event_attributes.marker_name == "core_local_activity"
+        }
+        return scheduled | local
 
     return asyncio.run(fetch())
 
@@ -91,10 +102,9 @@ def test_one_visit_is_one_trace_from_request_to_every_activity(traced: Stack) ->
         "visit",
         "POST /api/visits/{visit_id}/call",
         "POST /api/visits/{visit_id}/confirm",
-        "StartWorkflow:CounterVisit",
+        "StartUpdateWithStartWorkflow:CounterVisit",
         "RunWorkflow:CounterVisit",
         "HandleUpdate:confirm",
-        "RunActivity:issue_ticket",  # the local activity
         *(f"RunActivity:{a}" for a in activities),
     }
     spans = _visit_trace(traced, visit_id, wanted)
@@ -120,14 +130,19 @@ def test_one_visit_is_one_trace_from_request_to_every_activity(traced: Stack) ->
         return chain
 
     assert ancestors("RunActivity:fill_forms") == [
-        "StartActivity:fill_forms", "StartWorkflow:CounterVisit", "visit",
+        "StartActivity:fill_forms", "StartUpdateWithStartWorkflow:CounterVisit", "visit",
     ]  # fmt: skip
     # (FastAPI's own endpoint span may sit between the request and the update.)
     assert ancestors("StartWorkflowUpdate:confirm")[-2:] == [
         "POST /api/visits/{visit_id}/confirm", "visit",
     ]  # fmt: skip
     # temporalio's interceptor puts the workflow's side of an update under the workflow.
-    assert ancestors("HandleUpdate:confirm")[-2:] == ["StartWorkflow:CounterVisit", "visit"]
+    assert ancestors("HandleUpdate:confirm")[-2:] == [
+        "StartUpdateWithStartWorkflow:CounterVisit", "visit",
+    ]  # fmt: skip
+    # The root links back to the request that opened the visit (a trace of its own).
+    (root,) = roots
+    assert root["links"] and str(root["links"][0]).split("/")[0] != visit_id
     assert {s["service"] for s in spans} == {"api", "worker"}
 
     # The log lines of those requests carry the trace id (and nothing personal).
