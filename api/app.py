@@ -76,6 +76,10 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
         '`{"error": {"code", "message", "problems": [{"field", "message"}]}}`.',
         lifespan=lifespan,
         max_body_size=settings.max_request_bytes,
+        # Our middleware (api/observability) makes each request's span, parented to its
+        # visit; FastAPI's own spans would make a second, orphaned one per request, and its
+        # log records carry exception text (personal data) — both off.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     errors.install(app)
     app.add_exception_handler(ServiceDown, health_api.service_down)

@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import sys
 
+from adapters.temporal_server import free_port
 from bench.stack import embedded_stack, machine
 from madoguchi.load import LoadConfig, procedure_mix, residents, run
 from madoguchi.seed import demo_password
@@ -27,7 +28,11 @@ def main() -> int:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--handoff-interval", default="5")
     args = parser.parse_args()
-    env = {"MADO_HANDOFF_INTERVAL_SECONDS": args.handoff_interval}
+    metrics = f"127.0.0.1:{free_port()}"
+    env = {
+        "MADO_HANDOFF_INTERVAL_SECONDS": args.handoff_interval,
+        "MADO_WORKER_METRICS_ADDRESS": metrics,
+    }
     if args.database_url:
         env["MADO_DATABASE_URL"] = args.database_url
     with embedded_stack(**env) as stack:
@@ -36,6 +41,7 @@ def main() -> int:
             url=stack.url, staff=args.staff, duration=args.duration,
             think_scale=args.think_scale, password=demo_password("staff01"),
             robot_password=demo_password("rpa01"), mix=procedure_mix(settings.catalog_dir),
+            worker_metrics_url=f"http://{metrics}/metrics",
         )  # fmt: skip
         report = asyncio.run(run(cfg, residents(settings)))
     print(f"load on the embedded stack ({'PostgreSQL' if args.database_url else 'SQLite'}), "

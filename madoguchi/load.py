@@ -37,6 +37,9 @@ STEPS = ["ticket", "call", "identify", "resident", "procedures", "confirm"]
 # Seconds a clerk spends before each step (uniform between the two), at think scale 1:
 # talking, reading the card, asking the interview questions, the resident reading the forms.
 THINK = {
+    # Before a clerk's first ticket: a counter's day does not start with 135 tickets in the
+    # same second (the old first figures did exactly that, and measured the burst).
+    "start": (0, 60),
     "call": (5, 20),
     "identify": (10, 40),
     "resident": (3, 10),
@@ -60,6 +63,9 @@ class LoadConfig:
     seed: int = 1
     # Set from another thread to end the run early: clerks finish the visit in hand.
     stop: threading.Event = field(default_factory=threading.Event)
+    # The worker's Prometheus endpoint (MADO_WORKER_METRICS_ADDRESS): the report then says
+    # how long workflow and activity tasks waited for the worker.
+    worker_metrics_url: str = ""
 
 
 @dataclass
@@ -75,6 +81,7 @@ class LoadReport:
     lost: list[str]
     not_done: list[str]
     completed_per_second: float
+    task_latency: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         out = [
@@ -92,8 +99,52 @@ class LoadReport:
             f"{self.completed_per_second:.2f} complete visits/s; errors {len(self.errors)}; "
             f"lost {len(self.lost)}; not done after the wait {len(self.not_done)}"
         )
+        for kind, (p50, p95) in self.task_latency.items():
+            out.append(
+                f"Temporal {kind} tasks waited for the worker: p50 {p50:.0f} ms, p95 {p95:.0f} ms"
+            )
         out += [f"  error: {e}" for e in self.errors[:10]]
         return out
+
+
+def _histogram_quantile(buckets: list[tuple[float, float]], q: float) -> float:
+    """Prometheus's histogram_quantile over cumulative (upper bound, count) buckets."""
+    total = buckets[-1][1]
+    if total <= 0:
+        return 0.0
+    rank, lower, below = q * total, 0.0, 0.0
+    for upper, count in buckets:
+        if count >= rank:
+            if upper == float("inf"):
+                return lower
+            share = (rank - below) / (count - below) if count > below else 0.0
+            return lower + (upper - lower) * share
+        lower, below = upper, count
+    return lower
+
+
+def task_latency(metrics_text: str) -> dict[str, tuple[float, float]]:
+    """p50 / p95 (ms) of the SDK's schedule-to-start histograms, from the worker's
+    Prometheus text: how long tasks waited in the queue for a worker slot."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    out: dict[str, tuple[float, float]] = {}
+    for family in text_string_to_metric_families(metrics_text):
+        for kind, name in (
+            ("workflow", "temporal_workflow_task_schedule_to_start_latency"),
+            ("activity", "temporal_activity_schedule_to_start_latency"),
+        ):
+            if family.name != name:
+                continue
+            merged: dict[float, float] = defaultdict(float)
+            for sample in family.samples:
+                if sample.name.endswith("_bucket"):
+                    merged[float(sample.labels["le"])] += sample.value
+            buckets = sorted(merged.items())
+            if buckets:
+                # The SDK's histograms are in milliseconds already.
+                out[kind] = (_histogram_quantile(buckets, 0.5), _histogram_quantile(buckets, 0.95))
+    return out
 
 
 def _pct(ordered: list[float], p: float) -> float:
@@ -172,6 +223,7 @@ class _Run:
         codes, weights = list(self.cfg.mix), list(self.cfg.mix.values())
         counter = f"L{n:03d}"
         async with httpx.AsyncClient(base_url=self.cfg.url, headers=headers, timeout=60) as http:
+            await self._think("start")
             while time.monotonic() < stop_at and not self.cfg.stop.is_set():
                 name, birth, atena = self.rng.choice(self.people)
                 code = self.rng.choices(codes, weights)[0]
@@ -263,6 +315,9 @@ async def run(cfg: LoadConfig, people: list[tuple[str, str, str]]) -> LoadReport
                 lost.append(vid)
         stop.set()
         await robot
+        tasks = {}
+        if cfg.worker_metrics_url:
+            tasks = task_latency((await http.get(cfg.worker_metrics_url)).text)
     elapsed = (max(done_at.values()) if done_at else time.monotonic()) - began
     return LoadReport(
         staff=cfg.staff,
@@ -276,4 +331,5 @@ async def run(cfg: LoadConfig, people: list[tuple[str, str, str]]) -> LoadReport
         lost=lost,
         not_done=sorted(pending),
         completed_per_second=len(done_at) / elapsed if elapsed > 0 else 0.0,
+        task_latency=tasks,
     )
