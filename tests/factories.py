@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from sqlmodel import select
@@ -10,7 +11,9 @@ from temporalio.client import Client
 from adapters import residents
 from adapters.db import session_scope
 from adapters.tables import ResidentRow
+from adapters.temporal_client import VisitGateway
 from domain.resident import ResidentRecord
+from domain.steps import Action, Step
 from domain.visit import (
     CallInput,
     ChooseProceduresInput,
@@ -18,6 +21,7 @@ from domain.visit import (
     IdCardData,
     IdSource,
     Signature,
+    VisitState,
 )
 from workflows.handoff_batch import BatchRunInput, BatchRunResult, HandoffBatch
 
@@ -88,3 +92,22 @@ async def run_batch(client: Client, task_queue: str, limit: int = 5000) -> Batch
         id=f"test-batch-{uuid.uuid4().hex}",
         task_queue=task_queue,
     )
+
+
+async def settled(gw: VisitGateway, visit_id: str, seconds: float = 30.0) -> VisitState:
+    """The visit once the work after signing (PDF, printer, handoff) is done: signing
+    answers at 印刷 and the workflow goes on by itself."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    state = await gw.state(visit_id)
+    while state.step in (Step.PRINT, Step.HANDOFF) and loop.time() < deadline:
+        await asyncio.sleep(0.05)
+        state = await gw.state(visit_id)
+    return state
+
+
+async def sign(gw: VisitGateway, visit_id: str, confirm: ConfirmInput = CONFIRM) -> VisitState:
+    """Sign (確認・署名) and wait until the forms are printed and handed off."""
+    state = await gw.act(visit_id, Action.CONFIRM, confirm)
+    assert state.step == Step.PRINT and state.signed
+    return await settled(gw, visit_id)

@@ -9,6 +9,9 @@ people again, with the new state.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -92,11 +95,15 @@ RECORD_FLAGS = ("基幹連携データを保留", "RPAエラー", NO_REPORT)
 EVENT_LOG_MEMO = "event-log-memo"
 # 2026-11-26: the 整理券 is issued before the catalog is pinned, as a local activity.
 TICKET_FIRST = "ticket-first"
-# 2026-11-26: the quick reads (pin the catalog, look up, search, 手続ナビ, fill forms) run
+# 2026-11-26: the quick reads (look up, search, 手続ナビ, fill forms) run
 # as local activities: no round trip through the server's task queue and ~3 history events
 # fewer each. Documents and handoff stay ordinary activities (heartbeats, endless retry,
 # visible to the supervisor's "failing repeatedly").
 LOCAL_QUICK = "local-quick-activities"
+# 2026-11-26: signing answers as soon as the signature is kept (step 印刷); the PDF, the
+# printer and the handoff follow in the workflow, off the click's path — the staff screen
+# watches the step move on. Visits started before answer after the handoff, as they did.
+PRINT_AFTER_SIGN = "print-after-sign"
 
 
 @dataclass
@@ -131,6 +138,8 @@ class CounterVisit:
         self._next_seq = 0
         self._done_seq = 0
         self._failures: dict[int, ApplicationError] = {}
+        # Work a step starts but its caller does not wait for (printing after signing).
+        self._then: Callable[[], Awaitable[None]] | None = None
 
     # ---- the main loop -------------------------------------------------------------
 
@@ -172,6 +181,12 @@ class CounterVisit:
             except _StepFailed as e:
                 self._failures[item.seq] = rejection(STEP_FAILED, str(e))
             self._done_seq = item.seq
+            if self._then is not None:
+                then, self._then = self._then, None
+                # Further input waits its turn meanwhile (not accepting); a failure here
+                # has flagged the visit already and nobody is waiting for an answer.
+                with contextlib.suppress(_StepFailed):
+                    await then()
         self._accepting = False
         if workflow.patched(EVENT_LOG_MEMO):
             workflow.upsert_memo({"event_log": memo_of(self._state)})
@@ -179,12 +194,9 @@ class CounterVisit:
         return self._state
 
     async def _pin_catalog(self, start: StartVisit) -> None:
-        run = (
-            workflow.execute_local_activity
-            if workflow.patched(LOCAL_QUICK)
-            else workflow.execute_activity
-        )
-        self._catalog = await run(
+        # An ordinary activity even with LOCAL_QUICK: as a local one it would hold the first
+        # workflow task — and with it the new ticket's answer — until the catalog is pinned.
+        self._catalog = await workflow.execute_activity(
             "pin_catalog",
             PinCatalogInput(start.visit_id),
             result_type=Catalog,
@@ -246,7 +258,11 @@ class CounterVisit:
         elif action == Action.CONFIRM:
             self._signature = payload.signature
             s.signed = True
-            await self._print_and_hand_off()
+            if workflow.patched(PRINT_AFTER_SIGN):
+                self._enter(Step.PRINT)
+                self._then = functools.partial(self._print_and_hand_off, entered=True)
+            else:
+                await self._print_and_hand_off()
         elif action == Action.RPA_RESULT:
             s.rpa_results[payload.record_id] = payload
             for r in s.records:
@@ -282,10 +298,11 @@ class CounterVisit:
             s.cancel_reason = payload.reason
             self._enter(Step.CANCELLED)
 
-    async def _print_and_hand_off(self) -> None:
+    async def _print_and_hand_off(self, *, entered: bool = False) -> None:
         s = self._state
         assert self._signature is not None and s.ticket_no is not None
-        self._enter(Step.PRINT)
+        if not entered:
+            self._enter(Step.PRINT)
         printed = await self._run(
             "print_forms",
             PrintInput(

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -45,3 +48,19 @@ async def http(anon: httpx.AsyncClient) -> httpx.AsyncClient:
 async def rpa(anon: httpx.AsyncClient) -> dict[str, str]:
     """Headers of the RPA terminal (rpa01)."""
     return await bearer(anon, "rpa01")
+
+
+async def after_signing(http: httpx.AsyncClient, path: str, **kw: Any) -> httpx.Response:
+    """GET ``path`` until the visit has left 印刷 / 基幹連携: signing answers at 印刷 and
+    the PDF, the printer and the handoff follow by themselves."""
+    for _ in range(300):
+        r = await http.get(path, **kw)
+        if r.headers.get("content-type", "").startswith("application/json"):
+            step = r.json().get("step")
+        else:
+            found = re.search(r'id="step"[^>]*data-step="([a-z_]+)"', r.text)
+            step = found.group(1) if found else None
+        if step not in ("print", "handoff"):
+            return r
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{path} still printing / handing off")

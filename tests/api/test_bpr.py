@@ -27,7 +27,7 @@ async def _finished_visits(
     done = await gw.start(**factories.HOME)
     await walk_to_confirm(gw, settings, done)
     await gw.act(done, Action.REASSIGN, ReassignInput("C02", "staff02", "交代"))
-    state = await gw.act(done, Action.CONFIRM, factories.CONFIRM)
+    state = await factories.sign(gw, done, factories.CONFIRM)
     await factories.run_batch(client, settings.task_queue)
     from domain.visit import RpaOutcome, RpaResultInput
 

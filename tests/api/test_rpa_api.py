@@ -37,7 +37,7 @@ def _second_robot(settings: Settings) -> None:
 async def _confirmed_visit(gateway: VisitGateway, settings: Settings) -> str:
     visit_id = await gateway.start(**factories.HOME)
     await walk_to_confirm(gateway, settings, visit_id)
-    await gateway.act(visit_id, Action.CONFIRM, factories.CONFIRM)
+    await factories.sign(gateway, visit_id, factories.CONFIRM)
     return visit_id
 
 
@@ -121,7 +121,7 @@ async def _tennyu_with_child_benefit(gateway: VisitGateway, settings: Settings) 
         ChooseProceduresInput(["tennyu", "jidou_teate"], {"moved_on": "2026-11-20"}),
     )
     codes = [f.form_code for f in state.forms]
-    await gateway.act(visit_id, Action.CONFIRM, ConfirmInput(factories.SIGNATURE, codes))
+    await factories.sign(gateway, visit_id, ConfirmInput(factories.SIGNATURE, codes))
     return visit_id
 
 

@@ -11,6 +11,7 @@ import httpx
 from madoguchi.seed import demo_password
 from madoguchi.settings import Settings
 from tests import factories
+from tests.api.conftest import after_signing
 from tests.pdf_pages import page_texts
 
 
@@ -96,6 +97,8 @@ async def test_walk_a_visit_through_the_screens(
         data=form(strokes=strokes, form_codes=["inkan_shomei_shinsei"], form_key="f"),
         follow_redirects=True,
     )
+    assert 'data-step="print"' in page.text  # signed; the screen watches the rest happen
+    page = await after_signing(anon, url)
     assert 'data-step="await_rpa"' in page.text and "forms.pdf" in page.text
     assert (await anon.get(f"/api/visits/{url.rsplit('/', 1)[1]}/preview.pdf")).status_code == 409
     assert "RPA処理待ち" in page.text

@@ -78,7 +78,7 @@ async def test_a_visit_stuck_at_the_rpa_step_is_listed_and_retry_moves_it_on(
     boss, robot = await bearer(anon, "kantoku01"), await bearer(anon, "rpa01")
     visit_id = await gateway.start(**factories.HOME)
     await walk_to_confirm(gateway, settings, visit_id)
-    state = await gateway.act(visit_id, Action.CONFIRM, factories.CONFIRM)
+    state = await factories.sign(gateway, visit_id, factories.CONFIRM)
     assert state.step == Step.AWAIT_RPA  # its records wait in the outbox; no batch ran
 
     stall = await _stall_of(anon, boss, visit_id)

@@ -118,7 +118,7 @@ async def test_a_tablet_signs_only_what_its_counter_sent(
               "content": fresh.group(1)},
     )  # fmt: skip
     assert state_of(signed) == "thanks"
-    assert (await gateway.state(visit_id)).step == Step.AWAIT_RPA
+    assert (await factories.settled(gateway, visit_id)).step == Step.AWAIT_RPA
     assert state_of(await tablet.get("/tablet/screen")) == "idle"  # forgets the resident
     with session_scope(settings.sqlalchemy_url) as session:
         actions = [

@@ -18,7 +18,7 @@ from api.app import create_app
 from madoguchi.settings import Settings
 from madoguchi.worker import build_worker
 from tests import factories
-from tests.api.conftest import BASE_URL, bearer
+from tests.api.conftest import BASE_URL, after_signing, bearer
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:
@@ -65,6 +65,8 @@ async def test_whole_visit_through_http(
             },
         )
     )
+    assert state["step"] == "print" and state["signed"]  # the documents follow by themselves
+    state = ok(await after_signing(http, f"/api/visits/{vid}"))
     assert state["step"] == "await_rpa"
 
     pdf = await http.get(f"/api/visits/{vid}/documents/forms.pdf")

@@ -57,7 +57,7 @@ async def test_record_corpus(
     # 1. A whole visit, ticket to done.
     done = await gw.start(**factories.HOME)
     await walk_to_confirm(gw, settings, done)
-    await gw.act(done, Action.CONFIRM, factories.CONFIRM)
+    await factories.sign(gw, done, factories.CONFIRM)
     await factories.run_batch(client, settings.task_queue)
     await _report(gw, done, RpaOutcome.DONE)
 
@@ -91,7 +91,7 @@ async def test_record_corpus(
         CorrectAnswersInput({"moved_on": "2026-11-19"}, "転入日の聞き違い"),
     )  # fmt: skip
     codes = [f.form_code for f in state.forms]
-    await gw.act(navi, Action.CONFIRM, ConfirmInput(factories.SIGNATURE, codes))
+    await factories.sign(gw, navi, ConfirmInput(factories.SIGNATURE, codes))
     await factories.run_batch(client, settings.task_queue)
     await _report(gw, navi, RpaOutcome.ERROR)
     failed = [r.record_id for r in (await gw.state(navi)).records]

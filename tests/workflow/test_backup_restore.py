@@ -73,7 +73,7 @@ async def test_restore_drill(settings: Settings, tmp_path: Path) -> None:
                 assert state_a.step == Step.INTERVIEW  # as at backup time
                 assert state_b.step == Step.RECEPTION  # the cancel came after the backup
                 await gw.act(a, Action.CHOOSE_PROCEDURES, factories.PROCEDURES)
-                state = await gw.act(a, Action.CONFIRM, factories.CONFIRM)
+                state = await factories.sign(gw, a, factories.CONFIRM)
                 for record in state.records:
                     state = await gw.act(
                         a, Action.RPA_RESULT, RpaResultInput(record.record_id, RpaOutcome.DONE)

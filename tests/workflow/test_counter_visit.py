@@ -80,7 +80,7 @@ async def test_whole_visit_from_ticket_to_done(
     assert tenkyo["new_address"] == "香川県高松市番町一丁目8番15号"
     assert tenkyo["moved_on"] == "令和8年11月20日"
 
-    state = await gateway.act(visit_id, Action.CONFIRM, factories.CONFIRM)
+    state = await factories.sign(gateway, visit_id, factories.CONFIRM)
     assert state.step == Step.AWAIT_RPA
     assert state.signed
     store = LocalDirectoryStore(settings.objects_root)
@@ -136,7 +136,7 @@ async def test_out_of_order_and_invalid_input_is_rejected_without_touching_histo
     before = await gateway.state(visit_id)
 
     with pytest.raises(VisitRejected) as wrong:
-        await gateway.act(visit_id, Action.CONFIRM, factories.CONFIRM)
+        await factories.sign(gateway, visit_id, factories.CONFIRM)
     assert wrong.value.kind == "WrongStep"
     assert "内容確認・署名" in wrong.value.message or "confirm" in wrong.value.message
 
@@ -198,7 +198,7 @@ async def test_cancel_with_reason_and_not_after_handoff(
 
     other = await gateway.start(**factories.HOME)
     await walk_to_confirm(gateway, settings, other)
-    await gateway.act(other, Action.CONFIRM, factories.CONFIRM)
+    await factories.sign(gateway, other, factories.CONFIRM)
     with pytest.raises(VisitRejected) as late:
         await gateway.act(other, Action.CANCEL, CancelInput(reason="too late"))
     assert late.value.kind == "WrongStep"
@@ -209,7 +209,7 @@ async def test_rpa_error_marks_the_visit_for_attention_until_done(
 ) -> None:
     visit_id = await gateway.start(**factories.HOME)
     await walk_to_confirm(gateway, settings, visit_id)
-    state = await gateway.act(visit_id, Action.CONFIRM, factories.CONFIRM)
+    state = await factories.sign(gateway, visit_id, factories.CONFIRM)
     first, second = (r.record_id for r in state.records)
     state = await gateway.act(
         visit_id,
@@ -234,7 +234,7 @@ async def test_no_rpa_report_in_time_marks_the_visit_for_attention(
     gw = VisitGateway(client, settings.task_queue, rpa_timeout_seconds=1.0, heartbeat_seconds=3.0)
     visit_id = await gw.start(**factories.HOME)
     await walk_to_confirm(gw, settings, visit_id)
-    await gw.act(visit_id, Action.CONFIRM, factories.CONFIRM)
+    await factories.sign(gw, visit_id, factories.CONFIRM)
     for _ in range(60):
         state = await gw.state(visit_id)
         if state.needs_attention:
@@ -261,7 +261,7 @@ async def test_an_activity_that_fails_twice_then_succeeds(
         async with build_worker(client, settings, executor, activities):
             visit_id = await gateway.start(**factories.HOME)
             await walk_to_confirm(gateway, settings, visit_id)
-            state = await gateway.act(visit_id, Action.CONFIRM, factories.CONFIRM)
+            state = await factories.sign(gateway, visit_id, factories.CONFIRM)
     assert attempts == [1, 2, 3]
     assert state.step == Step.AWAIT_RPA
     store = LocalDirectoryStore(settings.objects_root)
@@ -308,7 +308,7 @@ def _payloads(message: Message) -> Iterator[Payload]:
 
 
 LOCAL_ACTIVITIES = {
-    "issue_ticket", "pin_catalog", "lookup_residents", "search_residents",
+    "issue_ticket", "lookup_residents", "search_residents",
     "propose_procedures", "fill_forms",
 }  # fmt: skip
 
@@ -357,7 +357,7 @@ async def test_whole_visit_with_s3_as_the_object_store(
         async with build_worker(client, on_s3, executor):
             visit_id = await gw.start(**factories.HOME)
             await walk_to_confirm(gw, on_s3, visit_id)
-            state = await gw.act(visit_id, Action.CONFIRM, factories.CONFIRM)
+            state = await factories.sign(gw, visit_id, factories.CONFIRM)
             result = await factories.run_batch(client, on_s3.task_queue)
     store = object_store(on_s3)
     assert store.list(f"visits/{visit_id}/") == [
@@ -414,7 +414,7 @@ async def test_a_corrected_answer_at_review_refills_the_forms_and_the_applicatio
             await gateway.act(visit_id, Action.CORRECT, wrong)
         assert e.value.problems[0]["field"] == field_name
     codes = [f.form_code for f in state.forms]
-    state = await gateway.act(visit_id, Action.CONFIRM, ConfirmInput(factories.SIGNATURE, codes))
+    state = await factories.sign(gateway, visit_id, ConfirmInput(factories.SIGNATURE, codes))
     await factories.run_batch(gateway.client, settings.task_queue)
     store = LocalDirectoryStore(settings.objects_root)
     idou = next(k for k in store.list("outbound/batches/idou/") if k.endswith(".csv"))

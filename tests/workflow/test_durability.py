@@ -93,15 +93,15 @@ async def test_worker_killed_mid_activity_another_worker_finishes_once(
 
     visit_id = await gateway.start(**factories.HOME)
     await walk_to_confirm(gateway, settings, visit_id)
-    confirming = asyncio.create_task(gateway.act(visit_id, Action.CONFIRM, factories.CONFIRM))
+    signed = await gateway.act(visit_id, Action.CONFIRM, factories.CONFIRM)
+    assert signed.step == Step.PRINT  # the clerk has their answer; the documents follow
     await _wait_for(marker, 30)  # the activity wrote its file and is now frozen
 
     first.send_signal(signal.SIGKILL)
     first.wait()
-    assert not confirming.done()
     processes.append(_worker_process(settings, address, tmp_path / "worker2.log"))
 
-    state = await asyncio.wait_for(confirming, 60)
+    state = await factories.settled(gateway, visit_id, 60)
     assert state.step == Step.AWAIT_RPA
     store = LocalDirectoryStore(settings.objects_root)
     # One PDF, one outbox record per procedure: the retry rewrote the same objects.
@@ -146,7 +146,7 @@ async def test_temporal_server_restart_on_the_same_database_keeps_open_visits(
             async with build_worker(client, settings, executor):
                 state = await gw.state(visit_id)
                 assert state.step == Step.CONFIRM and len(state.forms) == 2
-                state = await gw.act(visit_id, Action.CONFIRM, factories.CONFIRM)
+                state = await factories.sign(gw, visit_id)
                 for record in state.records:
                     state = await gw.act(
                         visit_id,

@@ -69,7 +69,7 @@ async def test_signed_forms_print_at_the_counters_printer(
     async for _w in _worker_with(client, s):
         vid = await gw.start(**factories.HOME)
         await walk_to_confirm(gw, s, vid)
-        state = await gw.act(vid, Action.CONFIRM, factories.CONFIRM)
+        state = await factories.sign(gw, vid, factories.CONFIRM)
         assert state.step == Step.AWAIT_RPA and not state.needs_attention
         assert len(state.print_jobs) == 1
         assert find_job(cups, f"{vid}-0") == int(state.print_jobs[0])
@@ -83,7 +83,7 @@ async def test_a_dead_printer_flags_the_visit_and_staff_can_reprint(
     async for _w in _worker_with(client, s):
         vid = await gw.start(**factories.HOME)
         await walk_to_confirm(gw, s, vid)
-        state = await gw.act(vid, Action.CONFIRM, factories.CONFIRM)
+        state = await factories.sign(gw, vid, factories.CONFIRM)
         # The data still went to the core system; a supervisor sees the printer problem.
         assert state.step == Step.AWAIT_RPA and state.records
         assert state.needs_attention and "印刷に失敗" in state.attention_reason

@@ -95,7 +95,7 @@ async def test_tennyu_with_children_prints_related_forms_and_a_guidance_sheet(
     children = state.forms[2].tables[0].rows
     assert [row[0] for row in children] == [family[2].name, family[3].name]
 
-    state = await gateway.act(visit_id, Action.CONFIRM, ConfirmInput(factories.SIGNATURE, codes))
+    state = await factories.sign(gateway, visit_id, ConfirmInput(factories.SIGNATURE, codes))
     assert state.step == Step.AWAIT_RPA
     pdf = object_store(settings).get(state.documents[0].key)
     assert len(pdf) < 300 * 1024 * len(codes)
