@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.load --staff 135 --duration 300            # think times on
     .venv/bin/python -m bench.load --staff 20 --duration 60 --think-scale 0  # flat out
+    .venv/bin/python -m bench.load --staff 135 --peak      # a March-peak day in one hour
 
 Prints per-step p50 / p95 / p99, complete visits per second, errors and lost visits
 (madoguchi/load.py). `--database-url` runs the application database on PostgreSQL.
@@ -15,7 +16,7 @@ import sys
 
 from adapters.temporal_server import free_port
 from bench.stack import embedded_stack, machine
-from madoguchi.load import LoadConfig, procedure_mix, residents, run
+from madoguchi.load import LoadConfig, peak_day_visits, procedure_mix, residents, run
 from madoguchi.seed import demo_password
 from madoguchi.settings import Settings
 
@@ -23,11 +24,16 @@ from madoguchi.settings import Settings
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--staff", type=int, default=10)
-    parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--duration", type=float, default=0)
     parser.add_argument("--think-scale", type=float, default=1.0)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--handoff-interval", default="5")
+    parser.add_argument(
+        "--peak", action="store_true",
+        help="a March-peak day (3 x the average day's visits) within --duration (default 1 h)",
+    )  # fmt: skip
     args = parser.parse_args()
+    duration = args.duration or (3600.0 if args.peak else 60.0)
     metrics = f"127.0.0.1:{free_port()}"
     env = {
         "MADO_HANDOFF_INTERVAL_SECONDS": args.handoff_interval,
@@ -38,7 +44,9 @@ def main() -> int:
     with embedded_stack(**env) as stack:
         settings = Settings(data_dir=stack.data, database_url=args.database_url)
         cfg = LoadConfig(
-            url=stack.url, staff=args.staff, duration=args.duration,
+            url=stack.url, staff=args.staff, duration=duration,
+            visits=peak_day_visits(settings.catalog_dir) if args.peak else 0,
+            supervisor_password=demo_password("kantoku01"),
             think_scale=args.think_scale, password=demo_password("staff01"),
             robot_password=demo_password("rpa01"), mix=procedure_mix(settings.catalog_dir),
             worker_metrics_url=f"http://{metrics}/metrics",
@@ -46,8 +54,10 @@ def main() -> int:
         report = asyncio.run(run(cfg, residents(settings)))
     print(f"load on the embedded stack ({'PostgreSQL' if args.database_url else 'SQLite'}), "
           f"{machine()}")  # fmt: skip
+    if args.peak:
+        print(f"March-peak day: {cfg.visits} visits (3 x the average day) within {duration:.0f} s")
     print("\n".join(report.lines()))
-    return 1 if report.errors or report.lost else 0
+    return 1 if report.errors or report.lost or report.stalled else 0
 
 
 if __name__ == "__main__":

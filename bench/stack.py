@@ -75,7 +75,7 @@ def login(http: httpx.Client, staff_id: str) -> dict[str, str]:
 
 
 def signed_visit(http: httpx.Client, person: tuple[str, str, str]) -> str:
-    """One 住民票の写し visit over the API, ticket to signature; its id."""
+    """One 住民票の写し visit over the API, ticket to signature and handoff; its id."""
     name, birth, atena = person
     vid: str = http.post("/api/visits").json()["visit_id"]
     http.post(f"/api/visits/{vid}/call", json={"counter": "C01"})
@@ -87,4 +87,9 @@ def signed_visit(http: httpx.Client, person: tuple[str, str, str]) -> str:
     http.post(f"/api/visits/{vid}/confirm", json={
         "signature": {"strokes": [[[0.1, 0.1], [0.5, 0.6]]]},
         "confirmed_form_codes": ["juminhyo_seikyu"]}).raise_for_status()  # fmt: skip
+    # Signing answers at 印刷; the documents and the handoff follow in a moment.
+    for _ in range(600):
+        if http.get(f"/api/visits/{vid}").json()["step"] not in ("print", "handoff"):
+            break
+        time.sleep(0.05)
     return vid

@@ -66,6 +66,14 @@ class LoadConfig:
     # The worker's Prometheus endpoint (MADO_WORKER_METRICS_ADDRESS): the report then says
     # how long workflow and activity tasks waited for the worker.
     worker_metrics_url: str = ""
+    # Stop handing out tickets after this many visits (0: until the duration is over) —
+    # e.g. a March-peak day, 3 × the average day (peak_day_visits), within the hour.
+    visits: int = 0
+    # More API processes of the same deployment: clerk n talks to urls[n % len(urls)].
+    extra_urls: list[str] = field(default_factory=list)
+    # A supervisor's password: at the end the report counts what the supervisor's
+    # dashboard lists as stalled (with the configured thresholds).
+    supervisor_password: str = ""
 
 
 @dataclass
@@ -82,6 +90,8 @@ class LoadReport:
     not_done: list[str]
     completed_per_second: float
     task_latency: dict[str, tuple[float, float]] = field(default_factory=dict)
+    elapsed: float = 0.0
+    stalled: list[str] | None = None  # None: not checked
 
     def lines(self) -> list[str]:
         out = [
@@ -95,10 +105,14 @@ class LoadReport:
                     f"{step:<12}{len(v):7d}{_pct(v, 50):9.1f}{_pct(v, 95):9.1f}{_pct(v, 99):9.1f}"
                 )
         out.append(
-            f"visits started {self.started}, signed {self.confirmed}, done {self.done}; "
+            f"visits started {self.started} in {self.elapsed:.0f} s, signed {self.confirmed}, "
+            f"done {self.done}; "
             f"{self.completed_per_second:.2f} complete visits/s; errors {len(self.errors)}; "
             f"lost {len(self.lost)}; not done after the wait {len(self.not_done)}"
         )
+        if self.stalled is not None:
+            out.append(f"stalled on the supervisor's dashboard at the end: {len(self.stalled)}")
+            out += [f"  stalled: {s}" for s in self.stalled[:10]]
         for kind, (p50, p95) in self.task_latency.items():
             out.append(
                 f"Temporal {kind} tasks waited for the worker: p50 {p50:.0f} ms, p95 {p95:.0f} ms"
@@ -149,6 +163,17 @@ def task_latency(metrics_text: str) -> dict[str, tuple[float, float]]:
 
 def _pct(ordered: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def peak_day_visits(catalog_dir: Path, factor: float = 3.0) -> int:
+    """Visits at the counter on a day ``factor`` × the average day (the tender's yearly
+    volumes × counter share ÷ business days): ~700 a day, so a March peak of 3× is ~2,100."""
+    demand = json.loads((catalog_dir / "counter_demand.json").read_text("utf-8"))
+    yearly: float = sum(
+        float(n) * demand["counter_share"][code] for code, n in demand["yearly"].items()
+    )
+    days: float = demand["business_days_per_year"]
+    return round(factor * yearly / days)
 
 
 def procedure_mix(catalog_dir: Path) -> dict[str, float]:
@@ -222,9 +247,13 @@ class _Run:
         headers = {"Authorization": f"Bearer {token}"}
         codes, weights = list(self.cfg.mix), list(self.cfg.mix.values())
         counter = f"L{n:03d}"
-        async with httpx.AsyncClient(base_url=self.cfg.url, headers=headers, timeout=60) as http:
+        urls = [self.cfg.url, *self.cfg.extra_urls]
+        base = urls[n % len(urls)]
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as http:
             await self._think("start")
             while time.monotonic() < stop_at and not self.cfg.stop.is_set():
+                if self.cfg.visits and len(self.started) >= self.cfg.visits:
+                    break
                 name, birth, atena = self.rng.choice(self.people)
                 code = self.rng.choices(codes, weights)[0]
                 key = f"load-{n}-{self.rng.getrandbits(64):x}"
@@ -315,6 +344,13 @@ async def run(cfg: LoadConfig, people: list[tuple[str, str, str]]) -> LoadReport
                 lost.append(vid)
         stop.set()
         await robot
+        stalled = None
+        if cfg.supervisor_password:
+            boss = await _login(http, "kantoku01", cfg.supervisor_password)
+            board = await http.get(
+                "/api/supervisor/dashboard", headers={"Authorization": f"Bearer {boss}"}
+            )
+            stalled = [f"{s['visit_id']} {s['kind']} {s['step']}" for s in board.json()["stalled"]]
         tasks = {}
         if cfg.worker_metrics_url:
             tasks = task_latency((await http.get(cfg.worker_metrics_url)).text)
@@ -332,4 +368,6 @@ async def run(cfg: LoadConfig, people: list[tuple[str, str, str]]) -> LoadReport
         not_done=sorted(pending),
         completed_per_second=len(done_at) / elapsed if elapsed > 0 else 0.0,
         task_latency=tasks,
+        elapsed=elapsed,
+        stalled=stalled,
     )

@@ -1,0 +1,114 @@
+"""Scale-out on one machine: 1 worker + 1 API process, then 2 + 2, against one Temporal
+server and one application database, driven flat out by the same simulated clerks.
+
+    .venv/bin/python -m bench.scale_out --staff 12 --duration 40
+
+Workers share the task queue (Temporal hands each task to one of them); API processes
+share the database (sessions, audit) and the Temporal server, and the clerks are spread
+over them as a load balancer would. See docs/operations.md for the same settings on a
+Temporal cluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from adapters.temporal_server import DevServer, free_port, wait_for_port
+from bench.stack import machine
+from madoguchi.load import LoadConfig, LoadReport, procedure_mix, residents, run
+from madoguchi.seed import (
+    demo_password,
+    seed_demo_city,
+    seed_demo_staff,
+    seed_forms,
+    seed_roles,
+)
+from madoguchi.settings import REPO_ROOT, Settings
+
+
+def _start(module: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", module], cwd=REPO_ROOT, env=env,
+            stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+
+def measure(processes: int, staff: int, duration: float, database_url: str) -> LoadReport:
+    data = Path(tempfile.mkdtemp(prefix=f"mado-scale{processes}-"))
+    settings = Settings(data_dir=data, database_url=database_url)
+    seed_demo_city(settings.sqlalchemy_url, settings.demo_residents)
+    seed_roles(settings.sqlalchemy_url, settings.catalog_dir)
+    seed_forms(settings.sqlalchemy_url, settings.catalog_dir)
+    seed_demo_staff(settings.sqlalchemy_url)
+    server = DevServer(data / "temporal.db", port=free_port(), ui_port=None,
+                       log_file=data / "temporal.log")  # fmt: skip
+    server.start()
+    base = {
+        **os.environ,
+        "MADO_DATA_DIR": str(data),
+        "MADO_DATABASE_URL": database_url,
+        "MADO_TEMPORAL_ADDRESS": server.address,
+        "MADO_HANDOFF_INTERVAL_SECONDS": "5",
+        "MADO_LOG_LEVEL": "WARNING",
+    }
+    ports = [free_port() for _ in range(processes)]
+    procs = [_start("madoguchi.worker", base, data / f"worker{i}.log") for i in range(processes)]
+    procs += [
+        _start(
+            "madoguchi.api_server", {**base, "MADO_API_PORT": str(port)}, data / f"api{port}.log"
+        )
+        for port in ports
+    ]
+    try:
+        for port in ports:
+            wait_for_port("127.0.0.1", port, 60)
+        urls = [f"http://127.0.0.1:{port}" for port in ports]
+        cfg = LoadConfig(
+            url=urls[0], extra_urls=urls[1:], staff=staff, duration=duration, think_scale=0,
+            password=demo_password("staff01"), robot_password=demo_password("rpa01"),
+            mix=procedure_mix(settings.catalog_dir),
+        )  # fmt: skip
+        return asyncio.run(run(cfg, residents(settings)))
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        server.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--staff", type=int, default=12)
+    parser.add_argument("--duration", type=float, default=40)
+    parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+    print(f"scale-out, {args.staff} clerks flat out for {args.duration:.0f} s, {machine()}")
+    failed = False
+    for n in args.processes:
+        report = measure(n, args.staff, args.duration, args.database_url)
+        steps = {k: sorted(v) for k, v in report.latencies.items()}
+        p95 = {k: v[min(len(v) - 1, int(0.95 * len(v)))] for k, v in steps.items() if v}
+        print(
+            f"{n} worker(s) + {n} API process(es): {report.completed_per_second:.2f} complete "
+            f"visits/s, {report.done} done, errors {len(report.errors)}, lost "
+            f"{len(report.lost)}; p95 ms " + ", ".join(f"{k} {v:.0f}" for k, v in p95.items())
+        )
+        failed = failed or bool(report.errors or report.lost)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
