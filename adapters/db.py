@@ -25,15 +25,27 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur.close()
 
 
+# An audited read holds two connections at once: the caller's session and the audit
+# chain's own transaction (adapters/audit). Every thread that may do that (the worker's 16
+# activity threads, the API's 40 request threads) must find two, or the pool runs dry and
+# they all wait for each other until the pool's timeout — seen under 135 simulated clerks
+# as 8-30 s stalls. SQLite connections cost little; PostgreSQL's are capped lower (its
+# max_connections, 100 by default, is shared by the API and the worker).
+SQLITE_POOL = {"pool_size": 20, "max_overflow": 80}
+POSTGRES_POOL = {"pool_size": 10, "max_overflow": 35}
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 10}, **SQLITE_POOL
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **POSTGRES_POOL)
 
 
 _engines: dict[str, Engine] = {}

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
+from starlette.responses import Response
 from temporalio.client import Client
 
 from adapters.catalog_files import load_catalog
@@ -42,6 +44,16 @@ from api.auth import public
 from madoguchi.crypto import payload_key
 from madoguchi.settings import REPO_ROOT, Settings, get_settings
 from madoguchi.storage import object_store
+
+
+class CachedStatic(StaticFiles):
+    """Scripts and styles for five minutes without asking again: every step of a visit is a
+    new page, and revalidating six files each time cost the browser more than the step."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "public, max-age=300"
+        return response
 
 
 def create_app(settings: Settings | None = None, client: Client | None = None) -> FastAPI:
@@ -106,7 +118,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(bpr_pages.router)
     app.include_router(tablet_pages.router)
     app.include_router(ui_pages.router)
-    app.mount("/static", StaticFiles(directory=REPO_ROOT / "ui" / "static"), name="static")
+    app.mount("/static", CachedStatic(directory=REPO_ROOT / "ui" / "static"), name="static")
 
     @app.get("/healthz", tags=["ops"], dependencies=[Depends(public)])
     async def healthz() -> dict[str, str]:

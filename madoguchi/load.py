@@ -61,7 +61,8 @@ class LoadConfig:
     mix: dict[str, float] = field(default_factory=dict)
     settle_seconds: float = 120.0  # how long to wait for the robot after the run
     seed: int = 1
-    # Set from another thread to end the run early: clerks finish the visit in hand.
+    # Set from another thread to end the run early: clerks leave the visit in hand (its
+    # remaining steps all at once would be a burst no counter produces).
     stop: threading.Event = field(default_factory=threading.Event)
     # The worker's Prometheus endpoint (MADO_WORKER_METRICS_ADDRESS): the report then says
     # how long workflow and activity tasks waited for the worker.
@@ -276,6 +277,8 @@ class _Run:
                 for step, path, body in steps:
                     if step != "call":
                         await self._think(step)
+                    if self.cfg.stop.is_set():
+                        return  # stopped from outside: leave the visit, do not rush it
                     state = await self._step(
                         http, step, "POST", f"/api/visits/{vid}/{path}", json=body,
                         headers={"Idempotency-Key": f"{key}-{step}"},
@@ -285,6 +288,8 @@ class _Run:
                 if state is None:
                     continue
                 await self._think("confirm")
+                if self.cfg.stop.is_set():
+                    return
                 forms = [f["form_code"] for f in state.get("forms", [])]
                 signed = await self._step(
                     http, "confirm", "POST", f"/api/visits/{vid}/confirm",
