@@ -56,6 +56,15 @@ def _stop(proc: subprocess.Popen[bytes], sig: int, timeout: float = 15.0) -> Non
         proc.wait()
 
 
+def _traces_go_to(settings: Settings) -> str:
+    kind = settings.trace_exporter
+    if kind == "file":
+        return str(settings.data_dir / "traces")
+    if kind == "otlp":
+        return f"OTLP {settings.otlp_endpoint or '(OTEL_EXPORTER_OTLP_ENDPOINT)'}"
+    return kind
+
+
 def run_stack(settings: Settings) -> int:
     logs = settings.data_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -111,8 +120,7 @@ def run_stack(settings: Settings) -> int:
             f"  Logs                 : {logs}\n"
             f"  Metrics (Prometheus) : http://{settings.api_host}:{settings.api_port}/metrics,"
             f" worker http://{worker_env['MADO_WORKER_METRICS_ADDRESS']}/metrics\n"
-            f"  Traces               : {settings.data_dir / 'traces'}"
-            f" ({settings.trace_exporter})\n"
+            f"  Traces               : {_traces_go_to(settings)}\n"
             + ("  RPA simulator        : on (rpa-sim.log)\n" if robot else "")
             + "Ctrl-C で停止 / Ctrl-C to stop\n",
             flush=True,
