@@ -81,6 +81,7 @@ class HealthMonitor:
     cache_seconds: float = 2.0
     timeout_seconds: float = 2.0
     _last: dict[str, tuple[float, Check]] = field(default_factory=dict)
+    _asking: dict[str, asyncio.Lock] = field(default_factory=dict)
 
     async def _probe(self, component: str) -> Check:
         probe: Awaitable[object]
@@ -94,14 +95,22 @@ class HealthMonitor:
             probe = asyncio.to_thread(self.store.exists, "health/probe")
         return await _timed(component, probe, self.timeout_seconds)
 
-    async def check(self, component: str) -> Check:
-        now = time.monotonic()
+    def _fresh(self, component: str) -> Check | None:
         cached = self._last.get(component)
-        if cached is not None and now - cached[0] < self.cache_seconds:
+        if cached is not None and time.monotonic() - cached[0] < self.cache_seconds:
             return cached[1]
-        result = await self._probe(component)
-        self._last[component] = (time.monotonic(), result)
-        return result
+        return None
+
+    async def check(self, component: str) -> Check:
+        if (known := self._fresh(component)) is not None:
+            return known
+        # One probe at a time: requests arriving meanwhile take its answer.
+        async with self._asking.setdefault(component, asyncio.Lock()):
+            if (known := self._fresh(component)) is not None:
+                return known
+            result = await self._probe(component)
+            self._last[component] = (time.monotonic(), result)
+            return result
 
     async def all(self) -> list[Check]:
         return list(

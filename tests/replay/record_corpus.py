@@ -18,6 +18,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from adapters.temporal_client import VisitGateway
+from domain.security import Principal, Scope
 from domain.steps import Action, Step
 from domain.visit import (
     CancelInput,
@@ -54,8 +55,11 @@ async def test_record_corpus(
     worker: Worker, gateway: VisitGateway, client: Client, settings: Settings
 ) -> None:
     gw = gateway
-    # 1. A whole visit, ticket to done.
-    done = await gw.start(**factories.HOME)
+    # 1. A whole visit, ticket to done — opened as the API does (update-with-start).
+    clerk = Principal(
+        "staff01", "窓口", ("madoguchi",), frozenset(), Scope.COUNTER_GROUP, **factories.HOME
+    )
+    done = (await gw.open_visit(**factories.HOME, viewer=clerk)).visit_id
     await walk_to_confirm(gw, settings, done)
     await factories.sign(gw, done, factories.CONFIRM)
     await factories.run_batch(client, settings.task_queue)
