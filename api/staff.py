@@ -173,7 +173,9 @@ async def choose_procedures(
 async def confirm(
     visit_id: VisitId, body: ConfirmInput, gw: Gateway, p: Stepper, key: IdempotencyKey = None
 ) -> VisitState:
-    """署名確認: the resident's signature; forms print and the data goes to the core system."""
+    """署名確認: the resident's signature. Answers once the signature is kept, at step
+    `print`; the PDF, the printer and the handoff follow by themselves (`GET` the visit to
+    see it reach `await_rpa`, with `documents` and `records`)."""
     return await gw.act(visit_id, Action.CONFIRM, body, key, p)
 
 
