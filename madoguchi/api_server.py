@@ -21,6 +21,9 @@ def main() -> None:
         port=settings.api_port,
         log_config=None,
         access_log=False,
+        # A clerk's screen is idle for minutes between steps; uvicorn's 5 s default closes
+        # its connection each time, and a request can meet the close (seen under load).
+        timeout_keep_alive=65,
     )
 
 

@@ -93,6 +93,7 @@ class LoadReport:
     task_latency: dict[str, tuple[float, float]] = field(default_factory=dict)
     elapsed: float = 0.0
     stalled: list[str] | None = None  # None: not checked
+    resent: int = 0  # requests sent again after the server closed an idle connection
 
     def lines(self) -> list[str]:
         out = [
@@ -109,7 +110,8 @@ class LoadReport:
             f"visits started {self.started} in {self.elapsed:.0f} s, signed {self.confirmed}, "
             f"done {self.done}; "
             f"{self.completed_per_second:.2f} complete visits/s; errors {len(self.errors)}; "
-            f"lost {len(self.lost)}; not done after the wait {len(self.not_done)}"
+            f"lost {len(self.lost)}; not done after the wait {len(self.not_done)}; "
+            f"sent again on a closed connection {self.resent}"
         )
         if self.stalled is not None:
             out.append(f"stalled on the supervisor's dashboard at the end: {len(self.stalled)}")
@@ -219,13 +221,20 @@ class _Run:
         self.errors: list[str] = []
         self.started: list[str] = []
         self.confirmed: list[str] = []
+        self.resent = 0
         self.rng = random.Random(cfg.seed)
 
     async def _step(self, http: httpx.AsyncClient, name: str, method: str, path: str,
                     **kw: Any) -> dict[str, Any] | None:  # fmt: skip
         t = time.perf_counter()
         try:
-            r = await http.request(method, path, **kw)
+            try:
+                r = await http.request(method, path, **kw)
+            except (httpx.ReadError, httpx.RemoteProtocolError):
+                # The server closed an idle keep-alive connection just as the request went
+                # out; a browser sends it again, and the Idempotency-Key makes that safe.
+                self.resent += 1
+                r = await http.request(method, path, **kw)
         except httpx.HTTPError as e:
             self.errors.append(f"{name}: {type(e).__name__}: {e}")
             return None
@@ -375,4 +384,5 @@ async def run(cfg: LoadConfig, people: list[tuple[str, str, str]]) -> LoadReport
         task_latency=tasks,
         elapsed=elapsed,
         stalled=stalled,
+        resent=state.resent,
     )
