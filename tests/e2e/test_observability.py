@@ -84,7 +84,10 @@ def _visit_trace(stack: Stack, visit_id: str, wanted: set[str]) -> list[dict[str
             for s in read_spans(traces / f"{f}.jsonl")
             if s["trace_id"] == visit_id
         ]
-        if wanted <= {str(s["name"]) for s in spans}:
+        ids = {s["span_id"] for s in spans}
+        orphans = [s for s in spans if s["parent_id"] is not None and s["parent_id"] not in ids]
+        # Each process writes its spans in batches: wait until both have written theirs.
+        if wanted <= {str(s["name"]) for s in spans} and not orphans:
             break
         time.sleep(0.2)
     return spans
