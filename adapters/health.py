@@ -59,8 +59,9 @@ async def _timed(component: str, probe: Awaitable[object], seconds: float) -> Ch
     start = time.perf_counter()
     try:
         async with asyncio.timeout(seconds):
-            await probe
-        ok, detail = True, "ok"
+            answer = await probe
+        # Temporal's health check answers False for "reachable but not serving".
+        ok, detail = (False, "not serving") if answer is False else (True, "ok")
     except TimeoutError:
         ok, detail = False, f"no answer within {seconds:g} s"
     except Exception as e:  # any failure to reach it is the answer, not an error of ours
@@ -71,6 +72,10 @@ async def _timed(component: str, probe: Awaitable[object], seconds: float) -> Ch
 def _select_one(url: str) -> None:
     with engine_for(url).connect() as conn:
         conn.execute(text("SELECT 1"))
+
+
+def _store_answers(store: ObjectStore) -> None:
+    store.exists("health/probe")  # absent is an answer too; only failing to ask is not
 
 
 @dataclass
@@ -92,7 +97,7 @@ class HealthMonitor:
         elif component == DATABASE:
             probe = asyncio.to_thread(_select_one, self.database_url)
         else:
-            probe = asyncio.to_thread(self.store.exists, "health/probe")
+            probe = asyncio.to_thread(_store_answers, self.store)
         return await _timed(component, probe, self.timeout_seconds)
 
     def _fresh(self, component: str) -> Check | None:
