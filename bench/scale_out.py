@@ -21,33 +21,16 @@ import tempfile
 from pathlib import Path
 
 from adapters.temporal_server import DevServer, free_port, wait_for_port
-from bench.stack import machine
+from bench.stack import machine, start_module
 from madoguchi.load import LoadConfig, LoadReport, procedure_mix, residents, run
-from madoguchi.seed import (
-    demo_password,
-    seed_demo_city,
-    seed_demo_staff,
-    seed_forms,
-    seed_roles,
-)
-from madoguchi.settings import REPO_ROOT, Settings
-
-
-def _start(module: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with open(log, "ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", module], cwd=REPO_ROOT, env=env,
-            stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+from madoguchi.seed import demo_password, seed_demo
+from madoguchi.settings import Settings
 
 
 def measure(processes: int, staff: int, duration: float, database_url: str) -> LoadReport:
     data = Path(tempfile.mkdtemp(prefix=f"mado-scale{processes}-"))
     settings = Settings(data_dir=data, database_url=database_url)
-    seed_demo_city(settings.sqlalchemy_url, settings.demo_residents)
-    seed_roles(settings.sqlalchemy_url, settings.catalog_dir)
-    seed_forms(settings.sqlalchemy_url, settings.catalog_dir)
-    seed_demo_staff(settings.sqlalchemy_url)
+    seed_demo(settings.sqlalchemy_url, settings.catalog_dir, settings.demo_residents)
     server = DevServer(data / "temporal.db", port=free_port(), ui_port=None,
                        log_file=data / "temporal.log")  # fmt: skip
     server.start()
@@ -60,9 +43,11 @@ def measure(processes: int, staff: int, duration: float, database_url: str) -> L
         "MADO_LOG_LEVEL": "WARNING",
     }
     ports = [free_port() for _ in range(processes)]
-    procs = [_start("madoguchi.worker", base, data / f"worker{i}.log") for i in range(processes)]
+    procs = [
+        start_module("madoguchi.worker", base, data / f"worker{i}.log") for i in range(processes)
+    ]
     procs += [
-        _start(
+        start_module(
             "madoguchi.api_server", {**base, "MADO_API_PORT": str(port)}, data / f"api{port}.log"
         )
         for port in ports

@@ -51,6 +51,15 @@ def embedded_stack(**env: str) -> Iterator[Running]:
         stack.wait(60)
 
 
+def start_module(module: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """``python -m module`` as a child process, its output appended to ``log``."""
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", module], cwd=REPO_ROOT, env=env,
+            stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+
 def machine() -> str:
     """Cores and a CPU yardstick, so figures from different machines can be compared: the
     same machine kind has been seen to differ threefold from one session to the next."""

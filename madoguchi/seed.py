@@ -48,6 +48,15 @@ def seed_forms(database_url: str, catalog_dir: Path) -> None:
         form_store.ensure_seeded(session, catalog_dir, codes)
 
 
+def seed_demo(database_url: str, catalog_dir: Path, residents_count: int) -> None:
+    """A demo city ready to use: residents, roles, forms and demo staff (each only where
+    there is none yet) — what tests and benches start from."""
+    seed_demo_city(database_url, residents_count)
+    seed_roles(database_url, catalog_dir)
+    seed_forms(database_url, catalog_dir)
+    seed_demo_staff(database_url)
+
+
 def seed_demo_staff(database_url: str) -> int:
     """Demo accounts, only into an empty user table (never beside the city's real staff)."""
     with session_scope(database_url) as session:

@@ -20,7 +20,7 @@ from adapters.payload_codec import encrypted_data_converter, load_or_create_key
 from adapters.temporal_client import VisitGateway
 from adapters.temporal_server import temporal_cli_path
 from madoguchi.logging import configure_logging
-from madoguchi.seed import seed_demo_city, seed_demo_staff, seed_forms, seed_roles
+from madoguchi.seed import seed_demo
 from madoguchi.settings import REPO_ROOT, Settings
 from madoguchi.worker import build_worker
 
@@ -62,10 +62,7 @@ def settings(tmp_path: Path, payload_key: Path) -> Iterator[Settings]:
     if os.environ.get("MADO_TEST_DATABASE") == "postgresql":
         overrides["database_url"] = _fresh_postgres_database()
     s = make_settings(tmp_path / "data", **overrides)
-    seed_demo_city(s.sqlalchemy_url, DEMO_RESIDENTS)
-    seed_roles(s.sqlalchemy_url, s.catalog_dir)
-    seed_forms(s.sqlalchemy_url, s.catalog_dir)
-    seed_demo_staff(s.sqlalchemy_url)
+    seed_demo(s.sqlalchemy_url, s.catalog_dir, DEMO_RESIDENTS)
     yield s
     # Each test's database has its own pool: closed here, or PostgreSQL's 100 connections
     # run out after a few dozen tests.

@@ -409,6 +409,7 @@ class CounterVisit:
     def _context(self) -> VisitContext:
         s = self._state
         assert self._catalog is not None and s.ticket_no is not None
+        catalog, digest = self._catalog_ref()
         return VisitContext(
             visit_id=s.visit_id,
             ticket_no=s.ticket_no,
@@ -418,9 +419,9 @@ class CounterVisit:
             applicant=s.id_card,
             procedures=s.procedures,
             answers=s.answers,
-            catalog=self._catalog_ref()[0],
+            catalog=catalog,
             accepted=[p for p in s.proposals if s.decisions.get(p.code) == Decision.ACCEPT],
-            catalog_digest=self._catalog_ref()[1],
+            catalog_digest=digest,
         )
 
     # ---- state changes -------------------------------------------------------------

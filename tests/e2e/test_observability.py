@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,11 +20,11 @@ from adapters.span_files import read_spans
 from adapters.temporal_client import connect
 from adapters.temporal_server import DevServer, free_port, wait_for_port
 from adapters.visit_trace import root_span_id
-from bench.stack import login, signed_visit
+from bench.stack import login, signed_visit, start_module
 from madoguchi.crypto import payload_key
 from madoguchi.load import residents
-from madoguchi.seed import seed_demo_city, seed_demo_staff, seed_forms, seed_roles
-from madoguchi.settings import REPO_ROOT, Settings
+from madoguchi.seed import seed_demo
+from madoguchi.settings import Settings
 from tests.e2e.conftest import Stack, login_page, new_stack
 from tests.e2e.test_counter_and_tablet import shot
 
@@ -182,23 +180,12 @@ def test_metrics_and_readiness(traced: Stack) -> None:
 # --- the Temporal server stops while a clerk is at the counter ---------------------------
 
 
-def _process(module: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with open(log, "ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", module], cwd=REPO_ROOT, env=env,
-            stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-
-
 def test_temporal_down_shows_the_banner_refuses_the_step_and_the_visit_goes_on(
     browser: Browser, tmp_path: Path
 ) -> None:
     data = tmp_path / "data"
     settings = Settings(data_dir=data)
-    seed_demo_city(settings.sqlalchemy_url, 20)
-    seed_roles(settings.sqlalchemy_url, settings.catalog_dir)
-    seed_forms(settings.sqlalchemy_url, settings.catalog_dir)
-    seed_demo_staff(settings.sqlalchemy_url)
+    seed_demo(settings.sqlalchemy_url, settings.catalog_dir, 20)
     server = DevServer(tmp_path / "temporal.db", port=free_port(), ui_port=None,
                        log_file=tmp_path / "temporal.log")  # fmt: skip
     server.start()
@@ -211,8 +198,8 @@ def test_temporal_down_shows_the_banner_refuses_the_step_and_the_visit_goes_on(
         "MADO_TRACES": "off",
     }
     procs = [
-        _process("madoguchi.worker", env, tmp_path / "worker.log"),
-        _process("madoguchi.api_server", env, tmp_path / "api.log"),
+        start_module("madoguchi.worker", env, tmp_path / "worker.log"),
+        start_module("madoguchi.api_server", env, tmp_path / "api.log"),
     ]
     url = f"http://127.0.0.1:{api_port}"
     try:
