@@ -8,7 +8,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from temporalio.client import (
@@ -51,6 +51,11 @@ async def connect(
 
 
 SCOPE_CACHE_SIZE = 20_000  # visits; a busy day is ~1,000
+ANSWERS_KEPT = 1_000  # one per visit, for the screen that follows a step
+# An update's answer drawn instead of asking the visit again: the page right after the
+# step (POST, redirect, GET) is a fraction of a second later. An answer Temporal repeats
+# for a re-sent update id carries the time it was first given, so it is never this fresh.
+ANSWER_FRESH_SECONDS = 3.0
 
 
 def workflow_id(visit_id: str) -> str:
@@ -108,6 +113,27 @@ class VisitGateway:
         # A visit's department and counter group never change: once known, a step's scope
         # check needs no query to the workflow (one round trip less per step).
         self._scopes: OrderedDict[str, tuple[str, str]] = OrderedDict()
+        self._answers: OrderedDict[str, VisitState] = OrderedDict()
+
+    def _keep_answer(self, state: VisitState) -> None:
+        self._answers[state.visit_id] = state
+        self._answers.move_to_end(state.visit_id)
+        while len(self._answers) > ANSWERS_KEPT:
+            self._answers.popitem(last=False)
+
+    def answered(self, visit_id: str, viewer: Principal) -> VisitState | None:
+        """The visit as its last step's answer said, once, if that answer is a moment old;
+        else None (ask the visit). Saves the screen after a step a query to the workflow,
+        which under load waits behind the worker's other tasks."""
+        state = self._answers.pop(visit_id, None)
+        if state is None or not state.answered_at:
+            return None
+        age = datetime.now(UTC) - datetime.fromisoformat(state.answered_at)
+        if not 0 <= age.total_seconds() <= ANSWER_FRESH_SECONDS:
+            return None
+        if not viewer.may_see(state.department, state.counter_group):
+            raise VisitNotFound(visit_id)
+        return state
 
     def _remember_scope(self, visit_id: str, department: str, counter_group: str) -> None:
         self._scopes[visit_id] = (department, counter_group)
@@ -216,6 +242,7 @@ class VisitGateway:
         self._remember_scope(visit_id, state.department, state.counter_group)
         if not viewer.may_see(state.department, state.counter_group):
             raise VisitNotFound(visit_id)  # another department's key: nothing to see here
+        self._keep_answer(state)
         return state
 
     async def state(self, visit_id: str, viewer: Principal | None = None) -> VisitState:
@@ -270,6 +297,7 @@ class VisitGateway:
             VISIT_STEPS.labels(str(action), "unavailable").inc()
             raise
         VISIT_STEPS.labels(str(action), "accepted").inc()
+        self._keep_answer(state)
         return state
 
     async def _update(
@@ -306,6 +334,47 @@ class VisitGateway:
                 clauses.append(f"{sa.COUNTER_GROUP.name} = '{quote_code(viewer.counter_group)}'")
         return clauses
 
+    def _clauses(
+        self,
+        *,
+        step: Step | None = None,
+        steps: tuple[Step, ...] = (),
+        counter: str | None = None,
+        needs_attention: bool | None = None,
+        open_only: bool = False,
+        queue_of: str | None = None,
+        viewer: Principal | None = None,
+    ) -> str:
+        clauses = self.visits_of(viewer)
+        if step is not None:
+            clauses.append(f"{sa.STEP.name} = '{step.value}'")
+        if steps:
+            clauses.append(f"{sa.STEP.name} IN ({', '.join(repr(s.value) for s in steps)})")
+        if counter is not None:
+            clauses.append(f"{sa.COUNTER.name} = '{quote_code(counter)}'")
+        if needs_attention is not None:
+            clauses.append(f"{sa.NEEDS_ATTENTION.name} = {str(needs_attention).lower()}")
+        if queue_of is not None:
+            clauses.append(
+                f"({sa.STEP.name} = '{Step.RECEPTION.value}'"
+                f" OR {sa.STAFF.name} = '{quote_code(queue_of)}')"
+            )
+        if open_only:
+            clauses.append("ExecutionStatus = 'Running'")
+        return " AND ".join(clauses)
+
+    async def count(
+        self,
+        *,
+        step: Step | None = None,
+        steps: tuple[Step, ...] = (),
+        viewer: Principal | None = None,
+    ) -> int:
+        """Open visits at a step (or steps): one count, however many visits there are."""
+        query = self._clauses(step=step, steps=steps, open_only=True, viewer=viewer)
+        async with self._server():
+            return (await self.client.count_workflows(query)).count
+
     async def list(
         self,
         *,
@@ -313,20 +382,16 @@ class VisitGateway:
         counter: str | None = None,
         needs_attention: bool | None = None,
         open_only: bool = False,
+        queue_of: str | None = None,
         limit: int = 200,
         viewer: Principal | None = None,
     ) -> list[VisitSummary]:
-        clauses = self.visits_of(viewer)
-        if step is not None:
-            clauses.append(f"{sa.STEP.name} = '{step.value}'")
-        if counter is not None:
-            clauses.append(f"{sa.COUNTER.name} = '{quote_code(counter)}'")
-        if needs_attention is not None:
-            clauses.append(f"{sa.NEEDS_ATTENTION.name} = {str(needs_attention).lower()}")
-        if open_only:
-            clauses.append("ExecutionStatus = 'Running'")
+        """``queue_of``: only the waiting tickets and that clerk's own visits."""
+        query = self._clauses(
+            step=step, counter=counter, needs_attention=needs_attention,
+            open_only=open_only, queue_of=queue_of, viewer=viewer,
+        )  # fmt: skip
         # The dev server's SQLite visibility has no ORDER BY; it lists newest first anyway.
-        query = " AND ".join(clauses)
         async with self._server():
             out: list[VisitSummary] = []
             async for wf in self.client.list_workflows(query, limit=limit):

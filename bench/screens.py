@@ -22,6 +22,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 from typing import cast
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, Response, sync_playwright
 
@@ -54,6 +55,7 @@ def _timed(
 
 
 def _visit(page: Page, url: str, person: tuple[str, str], clicks: dict[str, list[float]]) -> None:
+    CURRENT["step"] = "queue"
     page.goto(url + "/")
     _timed(page, clicks, "ticket", "整理券を発行", ("reception",))
     _timed(page, clicks, "call", "呼び出す", ("identify",))
@@ -76,6 +78,17 @@ def _visit(page: Page, url: str, person: tuple[str, str], clicks: dict[str, list
     _timed(page, clicks, "sign", "確認して署名", ("print", "handoff", "await_rpa"))
 
 
+def _kind(r: Response) -> str:
+    """What a timed request was: the step itself (POST), the screen it led to, the queue
+    screen the next visit starts from, or the PDF preview embedded in the review screen."""
+    if r.request.method == "POST":
+        return "POST"
+    path = urlsplit(r.url).path
+    if path.endswith(".pdf"):
+        return "GET pdf"
+    return "GET queue" if path == "/" else "GET screen"
+
+
 class _Load:
     """The load tool in a thread of its own, for as long as the browser runs."""
 
@@ -92,7 +105,7 @@ class _Load:
         self.thread.join()
 
 
-def _background_load(url: str, data: Path, staff: int) -> _Load | None:
+def _background_load(url: str, data: Path, staff: int, after: float) -> _Load | None:
     if not staff:
         return None
     settings = Settings(data_dir=data, database_url="")
@@ -102,7 +115,9 @@ def _background_load(url: str, data: Path, staff: int) -> _Load | None:
         mix=procedure_mix(settings.catalog_dir), settle_seconds=0,
     )  # fmt: skip
     load = _Load(cfg, residents(settings))
-    time.sleep(15)  # the clerks log in and start their first visits
+    # The clerks log in and start their first visits; with --after the browser waits until
+    # their first tickets (spread over a minute) are behind them.
+    time.sleep(max(15.0, after))
     return load
 
 
@@ -113,6 +128,11 @@ def main() -> int:
         "--load-staff", type=int, default=0,
         help="simulated clerks (madoguchi/load.py, think times on) working meanwhile",
     )  # fmt: skip
+    parser.add_argument(
+        "--after", type=float, default=0,
+        help="seconds the simulated clerks work before the browser starts (their first minute "
+        "is the burst of 135 first tickets; 90 measures the working day after it)",
+    )  # fmt: skip
     args = parser.parse_args()
     clicks: dict[str, list[float]] = defaultdict(list)
     server: dict[str, list[float]] = defaultdict(list)
@@ -120,14 +140,14 @@ def main() -> int:
     def on_response(r: Response) -> None:
         timing = r.headers.get("server-timing", "")
         if r.request.resource_type == "document" and "dur=" in timing and CURRENT["step"]:
-            server[f"{CURRENT['step']} {r.request.method}"].append(float(timing.split("dur=")[1]))
+            server[f"{CURRENT['step']} {_kind(r)}"].append(float(timing.split("dur=")[1]))
 
     with embedded_stack(MADO_HANDOFF_INTERVAL_SECONDS="30") as stack:
         with sqlite3.connect(stack.data / "madoguchi.db") as db:
             people = db.execute(
                 "select name, birth_date from residents where status = '住民' order by atena_no"
             ).fetchall()
-        load = _background_load(stack.url, stack.data, args.load_staff)
+        load = _background_load(stack.url, stack.data, args.load_staff, args.after)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="ja-JP")
@@ -143,7 +163,12 @@ def main() -> int:
             browser.close()
         if load is not None:
             load.stop()
-    others = f"{args.load_staff} simulated clerks working meanwhile" if args.load_staff else ""
+    others = (
+        f"{args.load_staff} simulated clerks working meanwhile"
+        f" (browser from {max(15, args.after):.0f} s)"
+        if args.load_staff
+        else ""
+    )
     print(f"staff screen, {args.visits} visits, one clerk, {others or 'alone'}, {machine()}")
     if load is not None and load.report is not None:
         print("the simulated clerks (requests over the same time):")
@@ -152,9 +177,14 @@ def main() -> int:
     for step in STEPS:
         v = clicks[step]
         print(f"{step:<20}{statistics.median(v):9.0f}{pct(v, 95):9.0f}{max(v):9.0f}")
-    print("server time (POST: the step and the activities it runs; GET: the next screen)")
+    print(
+        "server time (POST: the step and the activities it runs; GET screen: the next step's"
+        " screen; GET pdf: the review screen's PDF preview; GET queue: the queue screen)"
+    )
     print(f"{'':<20}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'n':>6}")
-    for kind, v in sorted(server.items(), key=lambda kv: (STEPS.index(kv[0].split()[0]), kv[0])):
+    for kind, v in sorted(
+        server.items(), key=lambda kv: ((["queue", *STEPS]).index(kv[0].split()[0]), kv[0])
+    ):
         p50, p95 = statistics.median(v), pct(v, 95)
         print(f"{kind:<20}{p50:9.1f}{p95:9.1f}{max(v):9.1f}{len(v):6d}")
     return 0

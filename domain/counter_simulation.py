@@ -23,12 +23,10 @@ from zoneinfo import ZoneInfo
 import simpy
 
 from domain.event_log import COMPLETE, START, EventLog
-from domain.steps import Step
+from domain.steps import AT_COUNTER, Step
 
 JST = ZoneInfo("Asia/Tokyo")
 OPENS = time(8, 30)
-# Steps during which the resident holds a counter (and its clerk).
-AT_COUNTER = {Step.IDENTIFY, Step.LOOKUP, Step.INTERVIEW, Step.FILL, Step.CONFIRM}
 # The part of counter time a QR pre-application saves: the interview and typing of
 # 本人確認 are done at home. An assumption to be set from the city's own trial.
 DEFAULT_PRE_APPLICATION_SAVING = 0.4

@@ -56,6 +56,9 @@ STEP_ORDER: tuple[Step, ...] = (
 
 FINAL_STEPS = frozenset({Step.DONE, Step.CANCELLED})
 
+# Steps during which the resident holds a counter (and its clerk): called, until signed.
+AT_COUNTER: tuple[Step, ...] = (Step.IDENTIFY, Step.LOOKUP, Step.INTERVIEW, Step.FILL, Step.CONFIRM)
+
 # Steps where the system works on its own; no human action is accepted meanwhile.
 AUTOMATIC_STEPS = frozenset({Step.FILL, Step.PRINT, Step.HANDOFF})
 

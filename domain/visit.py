@@ -291,6 +291,8 @@ class VisitState:
     attention_reason: str = ""
     cancel_reason: str = ""
     history: list[StepEvent] = field(default_factory=list)
+    # Set only on an update's answer (workflow time): how fresh that answer is.
+    answered_at: str = ""
 
     def pending_records(self) -> list[str]:
         return [

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -547,14 +547,21 @@ class CounterVisit:
         await workflow.wait_condition(lambda: self._done_seq >= seq)
         if seq in self._failures:
             raise self._failures.pop(seq)
-        return self._state
+        return self._answer()
+
+    def _answer(self) -> VisitState:
+        """The state as an update's answer, stamped with when it was given: the staff screen
+        draws the page that follows a step from it while it is fresh, and an answer Temporal
+        repeats for a re-sent update id (the state of back then) is not fresh. A copy: a
+        query's state carries no stamp. Changes no command, so no patch is needed."""
+        return replace(self._state, answered_at=workflow.now().isoformat())
 
     @workflow.update(name="ticket")
     async def ticket(self) -> VisitState:
         """The visit once its 整理券 is issued. Sent with the start (update-with-start), so
         the new visit's first screen needs no polling; changes nothing."""
         await workflow.wait_condition(lambda: self._state.ticket_no is not None)
-        return self._state
+        return self._answer()
 
     @workflow.update(name="call")
     async def call(self, inp: CallInput) -> VisitState:

@@ -15,7 +15,8 @@ from sqlmodel import select
 from adapters.db import session_scope
 from adapters.tables import AuditRow, TabletRequestRow
 from adapters.temporal_client import VisitGateway
-from domain.steps import Step
+from domain.steps import Action, Step
+from domain.visit import CallInput
 from madoguchi.settings import Settings
 from tests import factories
 from tests.api.conftest import bearer
@@ -187,3 +188,23 @@ async def test_guessing_pairing_codes_is_cut_off(anon: httpx.AsyncClient) -> Non
     blocked = await anon.post("/tablet/pair", data={"code": "12345678"})
     assert blocked.status_code == 429 and "しばらく待って" in blocked.text
     tablet_pages._failures.clear()
+
+
+async def test_the_queue_screen_shows_waiting_tickets_and_the_clerks_own_visits(
+    anon: httpx.AsyncClient, gateway: VisitGateway
+) -> None:
+    await cookie_login(anon, "staff01")
+    waiting, mine, theirs = [await gateway.start(**factories.HOME) for _ in range(3)]
+    await gateway.wait_for_ticket(theirs)
+    await gateway.act(mine, Action.CALL, factories.CALL)
+    await gateway.act(theirs, Action.CALL, CallInput(counter="C07", staff="staff09"))
+    for _ in range(100):  # visibility catches up
+        home = await anon.get("/")
+        if 'id="waiting">1<' in home.text and mine in home.text:
+            break
+        await asyncio.sleep(0.1)
+    assert 'id="waiting">1<' in home.text
+    assert waiting in home.text and mine in home.text and theirs not in home.text
+    everyone = await anon.get("/", params={"all": "1"})
+    assert all(v in everyone.text for v in (waiting, mine, theirs))
+    assert 'id="waiting">1<' in everyone.text

@@ -8,6 +8,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 from google.protobuf.message import Message
@@ -20,7 +21,14 @@ from temporalio.worker import Worker
 
 from activities.inputs import PrintInput, PrintResult
 from adapters.object_store import LocalDirectoryStore
-from adapters.temporal_client import VisitGateway, VisitRejected, workflow_id
+from adapters.temporal_client import (
+    ANSWER_FRESH_SECONDS,
+    VisitGateway,
+    VisitNotFound,
+    VisitRejected,
+    workflow_id,
+)
+from domain.security import Principal, Scope
 from domain.steps import Action, Step
 from domain.visit import (
     CancelInput,
@@ -290,6 +298,28 @@ async def test_same_idempotency_key_takes_effect_once(
     )
     assert a.step == b.step == Step.LOOKUP
     assert await update_events(gateway.client, first) == 2
+
+
+async def test_the_screen_after_a_step_uses_its_answer_once_and_never_a_repeated_old_one(
+    worker: Worker, gateway: VisitGateway, settings: Settings
+) -> None:
+    clerk = Principal("c", "c", ("r",), frozenset(), Scope.COUNTER_GROUP, "shimin", "honcho")
+    elsewhere = replace(clerk, counter_group="shisho")
+    visit_id = await gateway.start(**factories.HOME)
+    await gateway.wait_for_ticket(visit_id)
+    called = await gateway.act(visit_id, Action.CALL, factories.CALL, "k-call")
+    assert called.answered_at and not (await gateway.state(visit_id)).answered_at
+    assert gateway.answered(visit_id, clerk) == called
+    assert gateway.answered(visit_id, clerk) is None  # once: a reload asks the visit
+    await gateway.act(visit_id, Action.CANCEL, CancelInput("窓口を間違えた"), "k-cancel")
+    with pytest.raises(VisitNotFound):  # another counter group sees no visit
+        gateway.answered(visit_id, elsewhere)
+    # A form sent again later (back button, resend): Temporal repeats the old answer, from
+    # before the cancel, which must not be drawn as the visit's state.
+    await asyncio.sleep(ANSWER_FRESH_SECONDS + 0.5)
+    repeated = await gateway.act(visit_id, Action.CALL, factories.CALL, "k-call")
+    assert repeated.step == Step.IDENTIFY and repeated.answered_at == called.answered_at
+    assert gateway.answered(visit_id, clerk) is None
 
 
 def _payloads(message: Message) -> Iterator[Payload]:
