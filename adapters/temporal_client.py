@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -113,21 +114,28 @@ class VisitGateway:
         # A visit's department and counter group never change: once known, a step's scope
         # check needs no query to the workflow (one round trip less per step).
         self._scopes: OrderedDict[str, tuple[str, str]] = OrderedDict()
-        self._answers: OrderedDict[str, VisitState] = OrderedDict()
+        self._answers: OrderedDict[str, tuple[float, VisitState]] = OrderedDict()
 
     def _keep_answer(self, state: VisitState) -> None:
-        self._answers[state.visit_id] = state
+        # Only for as long as it may be used: answers hold personal data, and API clients
+        # that never ask for the screen would otherwise leave them here.
+        now = time.monotonic()
+        self._answers[state.visit_id] = (now, state)
         self._answers.move_to_end(state.visit_id)
-        while len(self._answers) > ANSWERS_KEPT:
+        while self._answers and (
+            len(self._answers) > ANSWERS_KEPT
+            or next(iter(self._answers.values()))[0] < now - ANSWER_FRESH_SECONDS
+        ):
             self._answers.popitem(last=False)
 
     def answered(self, visit_id: str, viewer: Principal) -> VisitState | None:
         """The visit as its last step's answer said, once, if that answer is a moment old;
         else None (ask the visit). Saves the screen after a step a query to the workflow,
         which under load waits behind the worker's other tasks."""
-        state = self._answers.pop(visit_id, None)
-        if state is None or not state.answered_at:
+        kept = self._answers.pop(visit_id, None)
+        if kept is None or not kept[1].answered_at:
             return None
+        state = kept[1]
         age = datetime.now(UTC) - datetime.fromisoformat(state.answered_at)
         if not 0 <= age.total_seconds() <= ANSWER_FRESH_SECONDS:
             return None
