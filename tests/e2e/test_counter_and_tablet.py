@@ -116,6 +116,12 @@ def test_a_tennyu_visit_with_staff_screen_and_tablet(stack: Stack, browser: Brow
 
     # Review, then send to the tablet in English.
     expect(clerk.get_by_role("heading", name="住民異動届")).to_be_visible()
+    # The PDF as it will print, fetched when the clerk opens it (Alt+P).
+    expect(clerk.locator("#pdf-preview object")).to_have_count(0)
+    with clerk.expect_response(lambda r: r.url.endswith("/preview.pdf")) as preview:
+        clerk.keyboard.press("Alt+p")
+    assert preview.value.status == 200
+    assert preview.value.headers["content-type"] == "application/pdf"
     shot(clerk, "06-review")
     clerk.get_by_label("表示言語").select_option("en")
     clerk.get_by_role("button", name="タブレットに送信").click()
