@@ -10,11 +10,13 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from sqlmodel import select
 
 from adapters.db import session_scope
 from adapters.tables import AuditRow, TabletRequestRow
 from adapters.temporal_client import VisitGateway
+from api import ui_pages
 from domain.steps import Action, Step
 from domain.visit import CallInput
 from madoguchi.settings import Settings
@@ -191,7 +193,7 @@ async def test_guessing_pairing_codes_is_cut_off(anon: httpx.AsyncClient) -> Non
 
 
 async def test_the_queue_screen_shows_waiting_tickets_and_the_clerks_own_visits(
-    anon: httpx.AsyncClient, gateway: VisitGateway
+    anon: httpx.AsyncClient, gateway: VisitGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await cookie_login(anon, "staff01")
     waiting, mine, theirs = [await gateway.start(**factories.HOME) for _ in range(3)]
@@ -205,6 +207,12 @@ async def test_the_queue_screen_shows_waiting_tickets_and_the_clerks_own_visits(
         await asyncio.sleep(0.1)
     assert 'id="waiting">1<' in home.text
     assert waiting in home.text and mine in home.text and theirs not in home.text
+    assert "新しい順に" not in home.text
     everyone = await anon.get("/", params={"all": "1"})
     assert all(v in everyone.text for v in (waiting, mine, theirs))
     assert 'id="waiting">1<' in everyone.text
+    # Past its row limit the list says it is cut; the figures still count every visit.
+    monkeypatch.setattr(ui_pages, "QUEUE_ROWS", 1)
+    cut = await anon.get("/")
+    assert "新しい順に1件を表示" in cut.text and 'id="waiting">1<' in cut.text
+    assert (waiting in cut.text) != (mine in cut.text)
