@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from temporalio.api.common.v1 import Payload
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
 STEP = SearchAttributeKey.for_keyword("MadoStep")
@@ -47,3 +53,19 @@ def initial_attributes(department: str, counter_group: str) -> TypedSearchAttrib
             SearchAttributePair(COUNTER_GROUP, counter_group),
         ]
     )
+
+
+def listed_value(fields: Mapping[str, Payload], key: SearchAttributeKey[Any]) -> Any:
+    """One of our attributes from a visibility listing's raw fields, or None. Lists of
+    hundreds of visits decode only what they show: the SDK's listing decodes every
+    attribute twice (typed and untyped), ~0.4 ms a visit on two cores."""
+    if key.name not in fields or not fields[key.name].data:
+        return None
+    value = json.loads(fields[key.name].data)
+    if key is PROCEDURES:
+        return [str(v) for v in (value if isinstance(value, list) else [value])]
+    if isinstance(value, list):  # visibility may wrap a single value
+        value = value[0] if len(value) == 1 else None
+    if key is STEP_ENTERED_AT and isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return value

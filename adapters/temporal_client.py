@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from temporalio.api.workflow.v1 import WorkflowExecutionInfo
+from temporalio.api.workflowservice.v1 import ListWorkflowExecutionsRequest
 from temporalio.client import (
     Client,
     WithStartWorkflowOperation,
+    WorkflowExecutionStatus,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
@@ -401,23 +404,43 @@ class VisitGateway:
         )  # fmt: skip
         # The dev server's SQLite visibility has no ORDER BY; it lists newest first anyway.
         async with self._server():
-            out: list[VisitSummary] = []
-            async for wf in self.client.list_workflows(query, limit=limit):
-                attrs = wf.typed_search_attributes
-                out.append(
-                    VisitSummary(
-                        visit_id=wf.id.removeprefix("visit-"),
-                        step=attrs.get(sa.STEP) or "",
-                        step_entered_at=attrs.get(sa.STEP_ENTERED_AT),
-                        counter=attrs.get(sa.COUNTER) or "",
-                        staff=attrs.get(sa.STAFF) or "",
-                        procedures=list(attrs.get(sa.PROCEDURES) or []),
-                        needs_attention=bool(attrs.get(sa.NEEDS_ATTENTION)),
-                        status=wf.status.name if wf.status else "",
-                        started_at=wf.start_time,
-                    )
-                )
-        return out
+            return [_summary(info) for info in await _executions(self.client, query, limit)]
+
+
+async def _executions(client: Client, query: str, limit: int) -> list[WorkflowExecutionInfo]:
+    """The listing's raw rows, page by page up to ``limit`` (decoded by ``_summary``)."""
+    rows: list[WorkflowExecutionInfo] = []
+    token = b""
+    while len(rows) < limit:
+        page = await client.workflow_service.list_workflow_executions(
+            ListWorkflowExecutionsRequest(
+                namespace=client.namespace,
+                page_size=limit - len(rows),
+                next_page_token=token,
+                query=query,
+            ),
+            retry=True,
+        )
+        rows.extend(page.executions)
+        token = page.next_page_token
+        if not token:
+            break
+    return rows[:limit]
+
+
+def _summary(info: WorkflowExecutionInfo) -> VisitSummary:
+    fields = info.search_attributes.indexed_fields
+    return VisitSummary(
+        visit_id=info.execution.workflow_id.removeprefix("visit-"),
+        step=sa.listed_value(fields, sa.STEP) or "",
+        step_entered_at=sa.listed_value(fields, sa.STEP_ENTERED_AT),
+        counter=sa.listed_value(fields, sa.COUNTER) or "",
+        staff=sa.listed_value(fields, sa.STAFF) or "",
+        procedures=sa.listed_value(fields, sa.PROCEDURES) or [],
+        needs_attention=bool(sa.listed_value(fields, sa.NEEDS_ATTENTION)),
+        status=WorkflowExecutionStatus(info.status).name if info.status else "",
+        started_at=info.start_time.ToDatetime(tzinfo=UTC) if info.HasField("start_time") else None,
+    )
 
 
 def quote_code(value: str) -> str:
