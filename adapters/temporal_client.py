@@ -353,7 +353,7 @@ class VisitGateway:
         counter: str | None = None,
         needs_attention: bool | None = None,
         open_only: bool = False,
-        queue_of: str | None = None,
+        staff: str | None = None,
         viewer: Principal | None = None,
     ) -> str:
         clauses = self.visits_of(viewer)
@@ -365,11 +365,8 @@ class VisitGateway:
             clauses.append(f"{sa.COUNTER.name} = '{quote_code(counter)}'")
         if needs_attention is not None:
             clauses.append(f"{sa.NEEDS_ATTENTION.name} = {str(needs_attention).lower()}")
-        if queue_of is not None:
-            clauses.append(
-                f"({sa.STEP.name} = '{Step.RECEPTION.value}'"
-                f" OR {sa.STAFF.name} = '{quote_code(queue_of)}')"
-            )
+        if staff is not None:
+            clauses.append(f"{sa.STAFF.name} = '{quote_code(staff)}'")
         if open_only:
             clauses.append("ExecutionStatus = 'Running'")
         return " AND ".join(clauses)
@@ -393,14 +390,13 @@ class VisitGateway:
         counter: str | None = None,
         needs_attention: bool | None = None,
         open_only: bool = False,
-        queue_of: str | None = None,
+        staff: str | None = None,
         limit: int = 200,
         viewer: Principal | None = None,
     ) -> list[VisitSummary]:
-        """``queue_of``: only the waiting tickets and that clerk's own visits."""
         query = self._clauses(
             step=step, counter=counter, needs_attention=needs_attention,
-            open_only=open_only, queue_of=queue_of, viewer=viewer,
+            open_only=open_only, staff=staff, viewer=viewer,
         )  # fmt: skip
         # The dev server's SQLite visibility has no ORDER BY; it lists newest first anyway.
         async with self._server():

@@ -241,14 +241,14 @@ async def index(
             if p.can(permission):
                 return RedirectResponse(target, status_code=303)
         return RedirectResponse("/docs", status_code=303)
-    # A clerk's queue: the waiting tickets and the clerk's own visits, at most QUEUE_ROWS.
-    # With 135 clerks the department's open visits are a long list, and a visibility list
-    # costs ~1 ms per visit listed on two cores (server and SDK decoding each about half);
-    # ?all=1 still shows up to 200. The figures are counts, whatever the list shows.
+    # A clerk's queue: how many wait (a count; 次の番号を呼出 takes the oldest) and the
+    # clerk's own open visits. A visibility list costs ~1 ms per visit listed on two cores
+    # (server and SDK decoding about half each), and with 135 clerks the department's
+    # open visits and waiting tickets are a long list: ?all=1 shows up to 200 of them.
     everyone = request.query_params.get("all") == "1"
     limit = 200 if everyone else QUEUE_ROWS
     visits, waiting, serving = await asyncio.gather(
-        gw.list(open_only=True, limit=limit, viewer=p, queue_of=None if everyone else p.staff_id),
+        gw.list(open_only=True, limit=limit, viewer=p, staff=None if everyone else p.staff_id),
         gw.count(step=Step.RECEPTION, viewer=p),
         gw.count(steps=AT_COUNTER, viewer=p),  # one visit per counter at a time
     )
