@@ -354,6 +354,7 @@ class VisitGateway:
         needs_attention: bool | None = None,
         open_only: bool = False,
         staff: str | None = None,
+        in_hand: bool = False,
         viewer: Principal | None = None,
     ) -> str:
         clauses = self.visits_of(viewer)
@@ -367,6 +368,10 @@ class VisitGateway:
             clauses.append(f"{sa.NEEDS_ATTENTION.name} = {str(needs_attention).lower()}")
         if staff is not None:
             clauses.append(f"{sa.STAFF.name} = '{quote_code(staff)}'")
+        if in_hand:  # a visit waiting for the robot is nobody's work unless it is flagged
+            clauses.append(
+                f"({sa.STEP.name} != '{Step.AWAIT_RPA.value}' OR {sa.NEEDS_ATTENTION.name} = true)"
+            )
         if open_only:
             clauses.append("ExecutionStatus = 'Running'")
         return " AND ".join(clauses)
@@ -391,12 +396,13 @@ class VisitGateway:
         needs_attention: bool | None = None,
         open_only: bool = False,
         staff: str | None = None,
+        in_hand: bool = False,
         limit: int = 200,
         viewer: Principal | None = None,
     ) -> list[VisitSummary]:
         query = self._clauses(
             step=step, counter=counter, needs_attention=needs_attention,
-            open_only=open_only, staff=staff, viewer=viewer,
+            open_only=open_only, staff=staff, in_hand=in_hand, viewer=viewer,
         )  # fmt: skip
         # The dev server's SQLite visibility has no ORDER BY; it lists newest first anyway.
         async with self._server():

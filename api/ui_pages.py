@@ -242,13 +242,15 @@ async def index(
                 return RedirectResponse(target, status_code=303)
         return RedirectResponse("/docs", status_code=303)
     # A clerk's queue: how many wait (a count; 次の番号を呼出 takes the oldest) and the
-    # clerk's own open visits. A visibility list costs ~1 ms per visit listed on two cores
-    # (server and SDK decoding about half each), and with 135 clerks the department's
-    # open visits and waiting tickets are a long list: ?all=1 shows up to 200 of them.
+    # visits in the clerk's hands — their own, but not those merely waiting for the robot
+    # unless flagged. A visibility list costs ~1 ms per visit listed on two cores (server
+    # and decoding about half each), and with 135 clerks every open visit is a long list:
+    # ?all=1 shows up to 200 of them, waiting tickets included.
     everyone = request.query_params.get("all") == "1"
     limit = 200 if everyone else QUEUE_ROWS
+    staff = None if everyone else p.staff_id
     visits, waiting, serving = await asyncio.gather(
-        gw.list(open_only=True, limit=limit, viewer=p, staff=None if everyone else p.staff_id),
+        gw.list(open_only=True, limit=limit, viewer=p, staff=staff, in_hand=not everyone),
         gw.count(step=Step.RECEPTION, viewer=p),
         gw.count(steps=AT_COUNTER, viewer=p),  # one visit per counter at a time
     )

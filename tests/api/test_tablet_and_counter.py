@@ -193,7 +193,10 @@ async def test_guessing_pairing_codes_is_cut_off(anon: httpx.AsyncClient) -> Non
 
 
 async def test_the_queue_screen_counts_waiting_tickets_and_lists_the_clerks_own_visits(
-    anon: httpx.AsyncClient, gateway: VisitGateway, monkeypatch: pytest.MonkeyPatch
+    anon: httpx.AsyncClient,
+    gateway: VisitGateway,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await cookie_login(anon, "staff01")
     waiting, mine, theirs, also_mine = [await gateway.start(**factories.HOME) for _ in range(4)]
@@ -201,16 +204,21 @@ async def test_the_queue_screen_counts_waiting_tickets_and_lists_the_clerks_own_
     await gateway.act(mine, Action.CALL, factories.CALL)
     await gateway.act(also_mine, Action.CALL, CallInput(counter="C02", staff="staff01"))
     await gateway.act(theirs, Action.CALL, CallInput(counter="C07", staff="staff09"))
+    # Signed and handed off: now the robot's (listed again if it were flagged).
+    signed = await gateway.start(**factories.HOME)
+    await gateway.wait_for_ticket(signed)
+    await walk_to_confirm(gateway, settings, signed)
+    assert (await factories.sign(gateway, signed)).step == Step.AWAIT_RPA
     for _ in range(100):  # visibility catches up
         home = await anon.get("/")
         if 'id="waiting">1<' in home.text and mine in home.text and also_mine in home.text:
             break
         await asyncio.sleep(0.1)
     assert 'id="waiting">1<' in home.text and mine in home.text and also_mine in home.text
-    assert waiting not in home.text and theirs not in home.text
+    assert waiting not in home.text and theirs not in home.text and signed not in home.text
     assert "新しい順に" not in home.text
     everyone = await anon.get("/", params={"all": "1"})
-    assert all(v in everyone.text for v in (waiting, mine, theirs, also_mine))
+    assert all(v in everyone.text for v in (waiting, mine, theirs, also_mine, signed))
     assert 'id="waiting">1<' in everyone.text
     # Past its row limit the list says it is cut; the figures still count every visit.
     monkeypatch.setattr(ui_pages, "QUEUE_ROWS", 1)
