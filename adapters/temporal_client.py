@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio.api.workflow.v1 import WorkflowExecutionInfo
 from temporalio.api.workflowservice.v1 import ListWorkflowExecutionsRequest
@@ -60,6 +59,24 @@ ANSWERS_KEPT = 1_000  # one per visit, for the screen that follows a step
 # step (POST, redirect, GET) is a fraction of a second later. An answer Temporal repeats
 # for a re-sent update id carries the time it was first given, so it is never this fresh.
 ANSWER_FRESH_SECONDS = 3.0
+
+
+V = TypeVar("V")
+
+
+def _put_recent(kept: OrderedDict[str, V], key: str, value: V, size: int) -> None:
+    """Keep the ``size`` most recently put entries."""
+    kept[key] = value
+    kept.move_to_end(key)
+    while len(kept) > size:
+        kept.popitem(last=False)
+
+
+def _age(answer: VisitState) -> float:
+    """Seconds since the workflow gave this answer (infinite for a state no update gave)."""
+    if not answer.answered_at:
+        return float("inf")
+    return (datetime.now(UTC) - datetime.fromisoformat(answer.answered_at)).total_seconds()
 
 
 def workflow_id(visit_id: str) -> str:
@@ -117,40 +134,28 @@ class VisitGateway:
         # A visit's department and counter group never change: once known, a step's scope
         # check needs no query to the workflow (one round trip less per step).
         self._scopes: OrderedDict[str, tuple[str, str]] = OrderedDict()
-        self._answers: OrderedDict[str, tuple[float, VisitState]] = OrderedDict()
+        self._answers: OrderedDict[str, VisitState] = OrderedDict()
 
     def _keep_answer(self, state: VisitState) -> None:
+        _put_recent(self._answers, state.visit_id, state, ANSWERS_KEPT)
         # Only for as long as it may be used: answers hold personal data, and API clients
         # that never ask for the screen would otherwise leave them here.
-        now = time.monotonic()
-        self._answers[state.visit_id] = (now, state)
-        self._answers.move_to_end(state.visit_id)
-        while self._answers and (
-            len(self._answers) > ANSWERS_KEPT
-            or next(iter(self._answers.values()))[0] < now - ANSWER_FRESH_SECONDS
-        ):
+        while self._answers and _age(next(iter(self._answers.values()))) > ANSWER_FRESH_SECONDS:
             self._answers.popitem(last=False)
 
     def answered(self, visit_id: str, viewer: Principal) -> VisitState | None:
         """The visit as its last step's answer said, once, if that answer is a moment old;
         else None (ask the visit). Saves the screen after a step a query to the workflow,
         which under load waits behind the worker's other tasks."""
-        kept = self._answers.pop(visit_id, None)
-        if kept is None or not kept[1].answered_at:
-            return None
-        state = kept[1]
-        age = datetime.now(UTC) - datetime.fromisoformat(state.answered_at)
-        if not 0 <= age.total_seconds() <= ANSWER_FRESH_SECONDS:
+        state = self._answers.pop(visit_id, None)
+        if state is None or not 0 <= _age(state) <= ANSWER_FRESH_SECONDS:
             return None
         if not viewer.may_see(state.department, state.counter_group):
             raise VisitNotFound(visit_id)
         return state
 
     def _remember_scope(self, visit_id: str, department: str, counter_group: str) -> None:
-        self._scopes[visit_id] = (department, counter_group)
-        self._scopes.move_to_end(visit_id)
-        while len(self._scopes) > SCOPE_CACHE_SIZE:
-            self._scopes.popitem(last=False)
+        _put_recent(self._scopes, visit_id, (department, counter_group), SCOPE_CACHE_SIZE)
 
     async def check_scope(self, visit_id: str, viewer: Principal) -> None:
         """Out of the viewer's department or counter group → VisitNotFound."""
