@@ -7,7 +7,7 @@ import contextlib
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -15,7 +15,6 @@ from temporalio.api.workflow.v1 import WorkflowExecutionInfo
 from temporalio.api.workflowservice.v1 import ListWorkflowExecutionsRequest
 from temporalio.client import (
     Client,
-    WithStartWorkflowOperation,
     WorkflowExecutionStatus,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -27,10 +26,13 @@ from temporalio.runtime import Runtime
 from temporalio.service import RPCError, RPCStatusCode
 
 from adapters import search_attributes as sa
+from adapters import tickets
+from adapters.db import session_scope
 from adapters.health import TEMPORAL, HealthMonitor, ServiceDown
 from adapters.metrics import VISIT_STEPS
 from adapters.payload_codec import encrypted_data_converter
 from adapters.visit_trace import visit_root_span
+from domain.process_analytics import JST
 from domain.security import Principal, Scope
 from domain.steps import Action, Step
 from domain.visit import StartVisit, VisitState
@@ -79,6 +81,11 @@ def _age(answer: VisitState) -> float:
     return (datetime.now(UTC) - datetime.fromisoformat(answer.answered_at)).total_seconds()
 
 
+def _issue_ticket(database_url: str, visit_id: str, day: str) -> tuple[int, bool]:
+    with session_scope(database_url) as session:
+        return tickets.issue_once(session, visit_id, day)
+
+
 def workflow_id(visit_id: str) -> str:
     return f"visit-{visit_id}"
 
@@ -124,8 +131,10 @@ class VisitGateway:
         heartbeat_seconds: float,
         answer_within_seconds: float = 30.0,
         health: HealthMonitor | None = None,
+        database_url: str | None = None,
     ) -> None:
         self.client = client
+        self.database_url = database_url  # where 整理券 are issued
         self.task_queue = task_queue
         self.rpa_timeout_seconds = rpa_timeout_seconds
         self.heartbeat_seconds = heartbeat_seconds
@@ -237,27 +246,32 @@ class VisitGateway:
         channel: str = "walk_in",
         idempotency_key: str | None = None,
     ) -> VisitState:
-        """Start a visit and answer with it once its 整理券 is issued — one round trip
-        (update-with-start) instead of a start and a poll."""
+        """Issue the visit's 整理券 and start its workflow with it: the click waits for one
+        database write and Temporal's start, not for a worker to pick the visit up. The
+        answer is the visit as it opens; a repeated request answers with the visit as it is."""
+        if self.database_url is None:
+            raise RuntimeError("opening a visit issues its ticket: the gateway needs database_url")
         visit_id, o = self._new_visit(department, counter_group, channel, idempotency_key)
-        operation = WithStartWorkflowOperation(CounterVisit.run, o.pop("start"), **o)
+        # The city's day, not UTC's: the counter opens at 8:30 JST, 23:30 UTC the day before.
+        day = datetime.now(JST).date().isoformat()
+        number, new = await asyncio.to_thread(_issue_ticket, self.database_url, visit_id, day)
+        # Started also for a repeated request: the first may have issued the ticket and then
+        # failed to start (the number is the visit's, so it is not issued twice).
+        start = replace(o.pop("start"), ticket_no=number)
         async with self._server():
             with visit_root_span(visit_id, channel=channel):
                 try:
                     async with asyncio.timeout(self.answer_within_seconds):
-                        state: VisitState = await self.client.execute_update_with_start_workflow(
-                            "ticket", start_workflow_operation=operation, result_type=VisitState
-                        )
+                        await self.client.start_workflow(CounterVisit.run, start, **o)
                 except WorkflowAlreadyStartedError:
-                    # Taken, or asyncio reports the start's failure as never retrieved.
-                    with contextlib.suppress(WorkflowAlreadyStartedError):
-                        await operation.workflow_handle()
-                    return await self.state(visit_id, viewer)  # the key's visit has finished
-                except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as e:
+                    new = False  # the key's visit has finished
+                except TimeoutError as e:
                     raise VisitUnavailable(visit_id) from e
-        self._remember_scope(visit_id, state.department, state.counter_group)
-        if not viewer.may_see(state.department, state.counter_group):
-            raise VisitNotFound(visit_id)  # another department's key: nothing to see here
+        if not new:
+            return await self.state(visit_id, viewer)
+        self._remember_scope(visit_id, department, counter_group)
+        now = datetime.now(UTC).isoformat()
+        state = replace(VisitState.opened(start, now), answered_at=now)
         self._keep_answer(state)
         return state
 

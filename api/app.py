@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
             heartbeat_seconds=settings.activity_heartbeat_seconds,
             answer_within_seconds=settings.answer_within_seconds,
             health=app.state.health,
+            database_url=settings.sqlalchemy_url,
         )
         yield
 

@@ -34,6 +34,10 @@ class StartVisit:
     rpa_timeout_seconds: float = 3600.0
     # A worker that stops heartbeating loses its document activity after this long.
     heartbeat_seconds: float = 10.0
+    # The 整理券 the API issued before starting the visit (since 2026-11-26: the clerk's
+    # click waits for the number and Temporal's start, not for a worker). None: the visit
+    # issues it itself (visits started before, and bare starts by the system or tests).
+    ticket_no: int | None = None
 
 
 @dataclass
@@ -293,6 +297,21 @@ class VisitState:
     history: list[StepEvent] = field(default_factory=list)
     # Set only on an update's answer (workflow time): how fresh that answer is.
     answered_at: str = ""
+
+    @classmethod
+    def opened(cls, start: StartVisit, now: str) -> VisitState:
+        """The visit as it stands when it opens (受付) — what the workflow starts from, and
+        what the API answers with when it issued the ticket and started the visit itself."""
+        return cls(
+            visit_id=start.visit_id,
+            step=Step.RECEPTION,
+            step_entered_at=now,
+            channel=start.channel,
+            department=start.department,
+            counter_group=start.counter_group,
+            ticket_no=start.ticket_no,
+            history=[StepEvent(Step.RECEPTION, now)],
+        )
 
     def pending_records(self) -> list[str]:
         return [

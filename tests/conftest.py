@@ -141,6 +141,7 @@ def gateway(client: Client, settings: Settings) -> VisitGateway:
         settings.task_queue,
         rpa_timeout_seconds=settings.rpa_timeout_minutes * 60,
         heartbeat_seconds=settings.activity_heartbeat_seconds,
+        database_url=settings.sqlalchemy_url,
     )
 
 

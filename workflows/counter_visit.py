@@ -9,6 +9,7 @@ people again, with the new state.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 from collections.abc import Awaitable, Callable
@@ -117,18 +118,10 @@ class _Inbound:
 class CounterVisit:
     @workflow.init
     def __init__(self, start: StartVisit) -> None:
-        now = workflow.now().isoformat()
         self._start = start
-        self._state = VisitState(
-            visit_id=start.visit_id,
-            step=Step.RECEPTION,
-            step_entered_at=now,
-            channel=start.channel,
-            department=start.department,
-            counter_group=start.counter_group,
-            history=[StepEvent(Step.RECEPTION, now)],
-        )
+        self._state = VisitState.opened(start, workflow.now().isoformat())
         self._catalog: Catalog | None = None
+        self._pinning: asyncio.Task[None] | None = None
         self._resident_record: ResidentRecord | None = None
         self._chosen: list[str] = []  # the procedures staff ticked (before accepted proposals)
         self._signature: Signature | None = None
@@ -147,7 +140,12 @@ class CounterVisit:
     async def run(self, start: StartVisit) -> VisitState:
         self._upsert_step()
         ticket = IssueTicketInput(start.visit_id, workflow.now().date().isoformat())
-        if workflow.patched(TICKET_FIRST):
+        if start.ticket_no is not None:
+            # The API issued the 整理券 (no patch: the start input decides, and no earlier
+            # history carries one). The visit can be called at once; the catalog is pinned
+            # meanwhile, and every other step waits for it.
+            self._pinning = asyncio.create_task(self._pin_catalog(start))
+        elif workflow.patched(TICKET_FIRST):
             # The ticket first, as a local activity: the clerk's screen waits for its
             # number, and a local activity answers within the first workflow task instead
             # of a round trip through the task queue. The catalog is pinned meanwhile.
@@ -171,6 +169,8 @@ class CounterVisit:
                 continue
             self._accepting = False
             item = self._inbox.pop(0)
+            if item.action != Action.CALL:
+                await self._catalog_pinned()
             try:
                 # Handlers released together may both have queued; the later one is checked
                 # against the state the earlier one left.
@@ -188,6 +188,7 @@ class CounterVisit:
                 with contextlib.suppress(_StepFailed):
                     await then()
         self._accepting = False
+        await self._catalog_pinned()
         if workflow.patched(EVENT_LOG_MEMO):
             workflow.upsert_memo({"event_log": memo_of(self._state)})
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -204,6 +205,11 @@ class CounterVisit:
             retry_policy=options.QUICK,
         )
         self._state.catalog_version = self._catalog.version
+
+    async def _catalog_pinned(self) -> None:
+        # A pin that failed for good fails the visit here, as it did when it was awaited first.
+        if self._pinning is not None:
+            await self._pinning
 
     def _rpa_wait(self) -> timedelta | None:
         if self._state.step == Step.AWAIT_RPA and not self._state.needs_attention:
@@ -558,8 +564,9 @@ class CounterVisit:
 
     @workflow.update(name="ticket")
     async def ticket(self) -> VisitState:
-        """The visit once its 整理券 is issued. Sent with the start (update-with-start), so
-        the new visit's first screen needs no polling; changes nothing."""
+        """The visit once its 整理券 is issued; changes nothing. API processes before
+        2026-11-26 sent it with the start (update-with-start); kept for them while they
+        are replaced — today's API issues the ticket itself and starts the visit with it."""
         await workflow.wait_condition(lambda: self._state.ticket_no is not None)
         return self._answer()
 

@@ -217,7 +217,7 @@ async def test_every_access_to_a_visit_is_audited(
     assert all(r.terminal for r in rows)
 
 
-async def test_no_worker_means_503_and_a_retry_takes_effect_once(
+async def test_tickets_are_issued_without_a_worker_and_a_step_retried_after_503_takes_effect_once(
     client: Client, settings: Settings
 ) -> None:
     quick = settings.model_copy(update={"answer_within_seconds": 1.0})
@@ -229,21 +229,20 @@ async def test_no_worker_means_503_and_a_retry_takes_effect_once(
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
             http.headers.update(await bearer(http, "staff01"))
-            # No worker polls this task queue: the visit is started but cannot answer.
-            down = await http.post("/api/visits", headers=ticket_key)
+            # No worker polls this task queue: the reception desk still issues the ticket
+            # (the API issues it and Temporal keeps the started visit) ...
+            opened = ok(await http.post("/api/visits", headers=ticket_key), 201)
+            assert (opened["ticket_no"], opened["step"]) == (1, "reception")
+            vid = opened["visit_id"]
+            # ... but a staff step needs the visit's worker: it times out with 503 ...
+            down = await http.post(f"/api/visits/{vid}/call", json=body, headers=call_key)
             assert down.status_code == 503
             assert down.json()["error"]["code"] == "WorkerUnavailable"
             with ThreadPoolExecutor(max_workers=16) as executor:
                 async with build_worker(client, settings, executor):
-                    vid = ok(await http.post("/api/visits", headers=ticket_key), 201)["visit_id"]
-            # The worker is gone again: the staff step times out with 503 ...
-            down = await http.post(f"/api/visits/{vid}/call", json=body, headers=call_key)
-            assert down.status_code == 503
-            with ThreadPoolExecutor(max_workers=16) as executor:
-                async with build_worker(client, settings, executor):
                     # ... and retrying with the same key takes effect once. (The fresh worker
-                    # first finishes pinning the catalog, which may take longer than the 1 s
-                    # answer budget here: a retry may itself get 503, and is repeated.)
+                    # first picks the visit up, which may take longer than the 1 s answer
+                    # budget here: a retry may itself get 503, and is repeated.)
                     for _ in range(20):
                         again = await http.post(
                             f"/api/visits/{vid}/call", json=body, headers=call_key
@@ -251,6 +250,9 @@ async def test_no_worker_means_503_and_a_retry_takes_effect_once(
                         if again.status_code != 503:
                             break
                     assert again.status_code == 200 and again.json()["step"] == "identify"
+                    # The ticket pressed again is the same visit, as it now stands.
+                    repeated = ok(await http.post("/api/visits", headers=ticket_key), 201)
+                    assert (repeated["visit_id"], repeated["step"]) == (vid, "identify")
                     state = ok(await http.get(f"/api/visits/{vid}"))
     assert [e["step"] for e in state["history"]] == ["reception", "identify"]
     assert state["ticket_no"] == 1

@@ -103,7 +103,7 @@ def test_one_visit_is_one_trace_from_request_to_every_activity(traced: Stack) ->
         "visit",
         "POST /api/visits/{visit_id}/call",
         "POST /api/visits/{visit_id}/confirm",
-        "StartUpdateWithStartWorkflow:CounterVisit",
+        "StartWorkflow:CounterVisit",
         "RunWorkflow:CounterVisit",
         "HandleUpdate:confirm",
         *(f"RunActivity:{a}" for a in activities),
@@ -131,14 +131,14 @@ def test_one_visit_is_one_trace_from_request_to_every_activity(traced: Stack) ->
         return chain
 
     assert ancestors("RunActivity:fill_forms") == [
-        "StartActivity:fill_forms", "StartUpdateWithStartWorkflow:CounterVisit", "visit",
+        "StartActivity:fill_forms", "StartWorkflow:CounterVisit", "visit",
     ]  # fmt: skip
     assert ancestors("StartWorkflowUpdate:confirm") == [
         "POST /api/visits/{visit_id}/confirm", "visit",
     ]  # fmt: skip
     # temporalio's interceptor puts the workflow's side of an update under the workflow.
     assert ancestors("HandleUpdate:confirm")[-2:] == [
-        "StartUpdateWithStartWorkflow:CounterVisit", "visit",
+        "StartWorkflow:CounterVisit", "visit",
     ]  # fmt: skip
     # The root links back to the request that opened the visit (a trace of its own).
     (root,) = roots

@@ -55,7 +55,7 @@ async def test_record_corpus(
     worker: Worker, gateway: VisitGateway, client: Client, settings: Settings
 ) -> None:
     gw = gateway
-    # 1. A whole visit, ticket to done — opened as the API does (update-with-start).
+    # 1. A whole visit, ticket to done — opened as the API does (the ticket issued, then started).
     clerk = Principal(
         "staff01", "窓口", ("madoguchi",), frozenset(), Scope.COUNTER_GROUP, **factories.HOME
     )

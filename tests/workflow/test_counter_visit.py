@@ -75,9 +75,18 @@ async def update_events(client: Client, visit_id: str) -> int:
 async def test_whole_visit_from_ticket_to_done(
     worker: Worker, gateway: VisitGateway, settings: Settings
 ) -> None:
-    visit_id = await gateway.start(**factories.HOME)
-    state = await gateway.wait_for_ticket(visit_id)
-    assert state.step == Step.RECEPTION and state.ticket_no is not None
+    clerk = Principal("c", "c", ("r",), frozenset(), Scope.COUNTER_GROUP, **factories.HOME)
+    # Opened as the reception desk does: the gateway issues the 整理券 and starts the visit
+    # with it; the answer is the visit as it opens, the same as the workflow's own.
+    opened = await gateway.open_visit(**factories.HOME, viewer=clerk)
+    visit_id = opened.visit_id
+    state = await gateway.state(visit_id)
+    assert state.step == opened.step == Step.RECEPTION
+    assert state.ticket_no == opened.ticket_no and opened.ticket_no is not None
+    assert gateway.answered(visit_id, clerk) == opened  # the reception screen draws it
+    following = await gateway.open_visit(**factories.HOME, viewer=clerk)
+    assert following.ticket_no == opened.ticket_no + 1
+    await gateway.act(following.visit_id, Action.CANCEL, CancelInput("番号の確認のみ"))
 
     state = await walk_to_confirm(gateway, settings, visit_id)
     assert state.step == Step.CONFIRM
