@@ -32,7 +32,7 @@ from adapters.health import TEMPORAL, HealthMonitor, ServiceDown
 from adapters.metrics import VISIT_STEPS
 from adapters.payload_codec import encrypted_data_converter
 from adapters.visit_trace import visit_root_span
-from domain.process_analytics import JST
+from domain.city_time import city_day
 from domain.security import Principal, Scope
 from domain.steps import Action, Step
 from domain.visit import StartVisit, VisitState
@@ -252,8 +252,7 @@ class VisitGateway:
         if self.database_url is None:
             raise RuntimeError("opening a visit issues its ticket: the gateway needs database_url")
         visit_id, o = self._new_visit(department, counter_group, channel, idempotency_key)
-        # The city's day, not UTC's: the counter opens at 8:30 JST, 23:30 UTC the day before.
-        day = datetime.now(JST).date().isoformat()
+        day = city_day(datetime.now(UTC))  # numbered from 1 each of the city's days
         number, new = await asyncio.to_thread(_issue_ticket, self.database_url, visit_id, day)
         # Started also for a repeated request: the first may have issued the ticket and then
         # failed to start (the number is the visit's, so it is not issued twice).

@@ -15,9 +15,10 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import require
 from api.deps import Gateway, SettingsDep
+from domain.city_time import JST
 from domain.counter_simulation import SimResult
 from domain.ocel import write_ocel
-from domain.process_analytics import JST, Analysis
+from domain.process_analytics import Analysis
 from domain.security import Permission, Principal
 from domain.xes import write_xes
 from madoguchi import bpr

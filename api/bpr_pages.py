@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import authenticated, require
 from api.deps import Gateway, SettingsDep
 from api.ui_pages import page
-from domain.process_analytics import JST
+from domain.city_time import JST
 from domain.security import Permission, Principal
 from domain.steps import STEP_LABELS_JA, Step
 from madoguchi import bpmn_models, bpr

@@ -16,7 +16,7 @@ from api.deps import Gateway
 from api.deps import settings as settings_of
 from api.staff import VisitId
 from api.ui_pages import form_text, page
-from domain.process_analytics import JST
+from domain.city_time import JST
 from domain.security import Permission, Principal
 from domain.steps import STEP_LABELS_JA, STEP_ORDER
 from domain.visit import ReassignInput

@@ -18,14 +18,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import simpy
 
+from domain.city_time import JST
 from domain.event_log import COMPLETE, START, EventLog
 from domain.steps import AT_COUNTER, Step
 
-JST = ZoneInfo("Asia/Tokyo")
 OPENS = time(8, 30)
 # The part of counter time a QR pre-application saves: the interview and typing of
 # 本人確認 are done at home. An assumption to be set from the city's own trial.

@@ -8,11 +8,9 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
+from domain.city_time import JST
 from domain.event_log import COMPLETE, START, EventLog
-
-JST = ZoneInfo("Asia/Tokyo")
 
 
 @dataclass(frozen=True)

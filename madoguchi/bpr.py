@@ -14,7 +14,8 @@ from typing import Any
 from adapters.temporal_client import VisitGateway
 from adapters.visit_archive import finished_visits
 from domain import bpmn_svg, counter_simulation, event_log, process_analytics, process_map_svg
-from domain.process_analytics import JST, Analysis, BusinessHours
+from domain.city_time import JST
+from domain.process_analytics import Analysis, BusinessHours
 from domain.security import Principal
 from madoguchi.settings import REPO_ROOT, Settings
 

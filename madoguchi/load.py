@@ -29,7 +29,7 @@ import httpx
 from sqlalchemy import text
 
 from adapters.db import engine_for
-from domain.process_analytics import JST
+from domain.city_time import JST
 from madoguchi.rpa_sim import RpaSimulator, SimConfig
 from madoguchi.settings import Settings
 

@@ -10,7 +10,8 @@ import statistics
 from datetime import UTC, date, datetime, time, timedelta
 
 from domain import bpmn_svg, counter_simulation, event_log, process_analytics
-from domain.process_analytics import JST, BusinessHours
+from domain.city_time import JST
+from domain.process_analytics import BusinessHours
 from domain.steps import Step
 from domain.visit import StepEvent, VisitState
 from madoguchi.settings import REPO_ROOT
