@@ -40,6 +40,7 @@ STEPS = ["ticket", "call", "identify", "resident", "procedures", "sign"]
 
 
 CURRENT = {"step": ""}  # which step's click the browser's requests belong to
+PARTS_MS: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
 
 
 # The click's time as the page saw it (epoch ms), kept across the navigation it starts.
@@ -53,6 +54,15 @@ CLICK_TO_PAINT = """() => {
   const paint = performance.getEntriesByName('first-contentful-paint')[0];
   return paint && performance.timeOrigin + paint.startTime
     - Number(sessionStorage.getItem('bench.click'));
+}"""
+# Where that time went, from the new page's navigation timing (same-origin POST → 303 → GET).
+PARTS = ("to navigation", "POST", "GET", "to first paint")
+CLICK_PARTS = """() => {
+  const n = performance.getEntriesByType('navigation')[0];
+  const fcp = performance.getEntriesByName('first-contentful-paint')[0].startTime;
+  const start = n.redirectEnd ? n.redirectEnd : n.fetchStart;
+  return [performance.timeOrigin - Number(sessionStorage.getItem('bench.click')),
+          start, n.responseEnd - start, fcp - n.responseEnd];
 }"""
 
 
@@ -75,6 +85,8 @@ def _timed(
     clicks[step].append((time.perf_counter() - start) * 1000)
     painted = page.wait_for_function(CLICK_TO_PAINT, polling="raf", timeout=30_000)
     clicks[f"{step} in page"].append(float(painted.json_value()))
+    for part, ms in zip(PARTS, page.evaluate(CLICK_PARTS), strict=True):
+        PARTS_MS[step][part].append(float(ms))
 
 
 def _visit(page: Page, url: str, person: tuple[str, str], clicks: dict[str, list[float]]) -> None:
@@ -196,6 +208,7 @@ def main() -> int:
             page.on("response", on_response)
             _visit(page, stack.url, people[0], defaultdict(list))  # warm-up
             server.clear()
+            PARTS_MS.clear()
             for i in range(args.visits):
                 _visit(page, stack.url, people[(i + 1) % len(people)], clicks)
             browser.close()
@@ -217,6 +230,13 @@ def main() -> int:
     for name in (name for step in STEPS for name in (step, f"{step} in page")):
         v = clicks[name]
         print(f"{name:<20}{statistics.median(v):9.0f}{pct(v, 95):9.0f}{max(v):9.0f}")
+    print("the click in the page, in parts (p50 / p95 ms): click → navigation starts; the POST and")
+    print("its redirect; the next screen's GET; its response → first paint")
+    print(f"{'':<20}" + "".join(f"{part:>17}" for part in PARTS))
+    for step in STEPS:
+        figures = [PARTS_MS[step][part] for part in PARTS]
+        cells = "".join(f"{statistics.median(v):8.0f} /{pct(v, 95):6.0f}" for v in figures)
+        print(f"{step:<20}{cells}")
     print(
         "server time (POST: the step and the activities it runs; GET screen: the next step's"
         " screen; GET pdf: the review screen's PDF preview; GET queue: the queue screen)"
