@@ -80,4 +80,7 @@ async def service_down(request: Request, exc: Exception) -> Response:
     came_from = urlsplit(request.headers.get("referer", "")).path or "/"
     back = request.url.path if request.method == "GET" else came_from
     context = {**_banner_context([exc.component]), "message": exc.message, "back": back}
-    return page(request, "service_down.html", context, status_code=503)
+    response = page(request, "service_down.html", context, status_code=503)
+    if request.method == "POST":
+        response.headers["HX-Push-Url"] = back  # drawn into the page: a reload goes back
+    return response

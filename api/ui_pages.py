@@ -205,7 +205,7 @@ async def _render(
     typed: dict[str, str] | None = None,
 ) -> HTMLResponse:
     allowed = [a.value for a, steps in ALLOWED.items() if state.step in steps]
-    return page(
+    response = page(
         request,
         "visit.html",
         {
@@ -229,6 +229,11 @@ async def _render(
         },
         status_code,
     )
+    if request.method == "POST":
+        # Drawn into the page (htmx) in answer to a step: the address bar shows the visit,
+        # not the step's POST address, so a reload shows the visit where it stands.
+        response.headers["HX-Push-Url"] = f"/ui/visits/{state.visit_id}"
+    return response
 
 
 @router.get("/", response_class=HTMLResponse)

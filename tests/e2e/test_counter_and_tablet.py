@@ -112,6 +112,10 @@ def test_a_tennyu_visit_with_staff_screen_and_tablet(stack: Stack, browser: Brow
     other.get_by_role("button", name="帳票を作成", exact=True).last.click()
     expect(other.locator("#error")).to_be_visible()  # refused: the visit has moved on
     expect(other.locator("#step")).to_have_attribute("data-step", "confirm")
+    # Drawn into the page, the refusal leaves the visit's address: a reload shows the visit.
+    assert other.url == visit_url
+    other.reload()
+    expect(other.locator("#step")).to_have_attribute("data-step", "confirm")
     other.close()
 
     # Review, then send to the tablet in English.

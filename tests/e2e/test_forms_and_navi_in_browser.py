@@ -114,6 +114,7 @@ def test_navi_for_a_tennyu_then_sign_and_reprint(
     expect(proposals.locator('tr[data-code="ninpu"]')).to_contain_text("要確認")
     clerk.get_by_role("button", name="帳票を作成").click()
     expect(clerk.locator("#error")).to_contain_text("採否を選んでください")
+    assert clerk.url.split("/")[-2] == "visits"  # the visit's address, not the step's POST
     clerk.screenshot(path=str(shots / "navi-proposals.png"), full_page=True)
     for i in range(asks.count()):
         asks.nth(i).get_by_label("不採用").check()

@@ -65,6 +65,7 @@ def test_bpr_screen_heatmap_what_if_and_the_bpmn_models(stack: Stack, browser: B
     clerk = login_page(browser, stack, "staff01")
     clerk.get_by_role("button", name="整理券を発行").click()
     clerk.get_by_role("button", name="呼び出す").click()
+    expect(clerk.locator("#step")).to_have_attribute("data-step", "identify")
     clerk.get_by_text("来庁を取り消す").click()
     clerk.get_by_label("取消理由").fill("書類不足")
     clerk.get_by_role("button", name="取り消す").click()

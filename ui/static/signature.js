@@ -40,4 +40,9 @@ function madoTabletTimeout(screen) {
   setTimeout(() => { window.location.replace("/tablet"); }, seconds * 1000);
 }
 
-document.addEventListener("DOMContentLoaded", () => madoSignaturePad(document));
+// Also when the review screen is drawn into the page (htmx) after the document loaded.
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", () => madoSignaturePad(document));
+} else {
+  madoSignaturePad(document);
+}
