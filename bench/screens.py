@@ -251,8 +251,8 @@ def main() -> int:
     if load is not None and load.report is not None:
         print("the simulated clerks (requests over the same time):")
         print("\n".join("  " + line for line in load.report.lines()))
-    print("click → next step (Playwright's click() to the screen; in page: the click event to")
-    print("the next page's first paint)")
+    print("click → next step (Playwright's click() to the screen; in page: the click event to the")
+    print("next step painted — the frame after the swap, or a new page's first paint)")
     print(f"{'':<20}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
     for name in (name for step in STEPS for name in (step, f"{step} in page")):
         v = clicks[name]
