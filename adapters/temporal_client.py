@@ -253,12 +253,16 @@ class VisitGateway:
             raise RuntimeError("opening a visit issues its ticket: the gateway needs database_url")
         visit_id, o = self._new_visit(department, counter_group, channel, idempotency_key)
         day = city_day(datetime.now(UTC))  # numbered from 1 each of the city's days
-        number, new = await asyncio.to_thread(_issue_ticket, self.database_url, visit_id, day)
-        # Started also for a repeated request: the first may have issued the ticket and then
-        # failed to start (the number is the visit's, so it is not issued twice).
-        start = replace(o.pop("start"), ticket_no=number)
+        # Inside: while Temporal is known to be down, no number is issued for a visit that
+        # could not start.
         async with self._server():
             with visit_root_span(visit_id, channel=channel):
+                number, new = await asyncio.to_thread(
+                    _issue_ticket, self.database_url, visit_id, day
+                )
+                # Started also for a repeated request: the first may have issued the number
+                # and then failed to start (the number is the visit's: not issued twice).
+                start = replace(o.pop("start"), ticket_no=number)
                 try:
                     async with asyncio.timeout(self.answer_within_seconds):
                         await self.client.start_workflow(CounterVisit.run, start, **o)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sqlite3
 import statistics
 import sys
@@ -207,6 +208,10 @@ def main() -> int:
         help="seconds the simulated clerks work before the browser starts (their first minute "
         "is the burst of 135 first tickets; 90 measures the working day after it)",
     )  # fmt: skip
+    parser.add_argument(
+        "--save", type=Path, default=None,
+        help="also write every click's figures (ms) as JSON, to pool several runs",
+    )  # fmt: skip
     args = parser.parse_args()
     clicks: dict[str, list[float]] = defaultdict(list)
     server: dict[str, list[float]] = defaultdict(list)
@@ -274,6 +279,8 @@ def main() -> int:
     ):
         p50, p95 = statistics.median(v), pct(v, 95)
         print(f"{kind:<20}{p50:9.1f}{p95:9.1f}{max(v):9.1f}{len(v):6d}")
+    if args.save:
+        args.save.write_text(json.dumps({"clicks": clicks, "server": server}))
     return 0
 
 
