@@ -51,7 +51,8 @@ CLICK_CLOCK = """document.addEventListener('click', (e) => {
     sessionStorage.setItem('bench.click', String(performance.timeOrigin + e.timeStamp));
   }
 }, true);
-document.addEventListener('htmx:afterSwap', () => {
+document.addEventListener('htmx:afterSwap', (e) => {
+  if (e.detail.target.tagName !== 'MAIN') return;  // not the health banner's own swaps
   requestAnimationFrame(() => setTimeout(() => sessionStorage.setItem(
     'bench.shown', String(performance.timeOrigin + performance.now())), 0));
 });"""
