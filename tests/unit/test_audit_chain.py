@@ -62,6 +62,40 @@ def test_concurrent_appends_keep_one_chain(database_url: str) -> None:
     assert report.ok and report.rows == 60
 
 
+def test_a_household_read_is_one_entry_a_person_appended_together(database_url: str) -> None:
+    """record_many (one turn of the lock) beside single appends from other threads: every
+    person has an entry, a batch's entries stay next to each other, the chain verifies."""
+
+    def household(n: int) -> None:
+        with session_scope(database_url) as session:
+            for i in range(10):
+                people = [f"{n}{i}{m:08d}" for m in range(3)]
+                audit.record_many(
+                    session,
+                    [audit.Entry(f"t{n}", "resident.read", visit_id=f"v{n}-{i}", subject=p)
+                     for p in people],
+                )  # fmt: skip
+
+    def single() -> None:
+        with session_scope(database_url) as session:
+            for i in range(10):
+                audit.record(session, actor="s", action="x", detail=str(i))
+
+    threads = [threading.Thread(target=household, args=(n,)) for n in range(3)]
+    threads.append(threading.Thread(target=single))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with session_scope(database_url) as session:
+        report = audit.verify(session)
+        rows = session.exec(select(AuditRow).order_by(AuditRow.id)).all()  # type: ignore[arg-type]
+    assert report.ok and report.rows == 3 * 10 * 3 + 10
+    visits = [r.visit_id for r in rows if r.visit_id]
+    runs = [v for k, v in enumerate(visits) if k == 0 or visits[k - 1] != v]
+    assert len(runs) == 30 and all(visits.count(v) == 3 for v in runs)
+
+
 def test_mado_audit_verify_exits_1_and_names_the_row(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
