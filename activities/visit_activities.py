@@ -39,8 +39,8 @@ from adapters.faults import hold_point
 from adapters.ipp_printer import PrinterChoice, PrinterError, print_pdf
 from adapters.object_store import ObjectStore
 from adapters.outbox import NewRecord
-from adapters.pdf_forms import load_fonts, render_forms
 from adapters.pinned_catalogs import PinnedCatalogs
+from adapters.render_pool import RenderPool
 from adapters.signature_image import signature_png
 from domain.binding import BindingContext
 from domain.catalog import Catalog, Procedure
@@ -121,6 +121,7 @@ class VisitActivities:
         mjplus_font_path: Path | None = None,
         public_url: str = "",
         printers: PrinterChoice | None = None,
+        renderer: RenderPool | None = None,
     ) -> None:
         self.database_url = database_url
         self.store = store
@@ -129,6 +130,7 @@ class VisitActivities:
         self.mjplus_font_path = mjplus_font_path
         self.public_url = public_url.rstrip("/")
         self.printers = printers or PrinterChoice()
+        self.renderer = renderer or RenderPool(font_path, mjplus_font_path, processes=0)
         self.pinned = PinnedCatalogs(store)
 
     def _catalog(self, catalog: Catalog | None, digest: str) -> Catalog:
@@ -255,11 +257,8 @@ class VisitActivities:
         bind_activity_log_context()
         with session_scope(self.database_url) as session:
             pairs = [(form_store.get(session, f.form_code, f.version), f) for f in inp.forms]
-        pdf = render_forms(
-            pairs,
-            header=f"受付番号 {inp.ticket_no}",
-            signature=inp.signature,
-            fonts=load_fonts(self.font_path, self.mjplus_font_path),
+        pdf = self.renderer.render(
+            pairs, header=f"受付番号 {inp.ticket_no}", signature=inp.signature
         )
         stored = self.store.put(f"visits/{inp.visit_id}/forms.pdf", pdf.data)
         # The signature on its own, vector and picture, bound to what it confirmed: the

@@ -9,9 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from adapters import audit, form_store
+from adapters import audit, form_store, render_pool
 from adapters.db import session_scope
-from adapters.pdf_forms import load_fonts, render_forms
 from adapters.temporal_client import VisitSummary
 from api.auth import require
 from api.deps import CurrentCatalog, Gateway, IdempotencyKey, Store
@@ -216,10 +215,10 @@ async def preview(request: Request, visit_id: VisitId, gw: Gateway, p: DocumentR
     def run() -> bytes:
         with session_scope(s.sqlalchemy_url) as session:
             pairs = [(form_store.get(session, f.form_code, f.version), f) for f in state.forms]
-        pdf = render_forms(
-            pairs, header=f"確認用（未署名） 受付番号 {state.ticket_no}", signature=None,
-            fonts=load_fonts(s.font_path, s.mjplus_font_path),
-        )  # fmt: skip
+        renderer = render_pool.shared(s.font_path, s.mjplus_font_path, s.render_processes)
+        pdf = renderer.render(
+            pairs, header=f"確認用（未署名） 受付番号 {state.ticket_no}", signature=None
+        )
         with session_scope(s.sqlalchemy_url) as session:
             audit.record_by(session, p, action="forms.preview", visit_id=visit_id)
         return pdf.data

@@ -55,6 +55,12 @@ class Settings(BaseSettings):
         description="Font with the MJ+ characters in the Private Use Area (not in Debian); "
         "without it they print as 〓 and the visit gets a warning",
     )
+    render_processes: int = Field(
+        default=1,
+        ge=0,
+        description="Processes of their own that render the forms' PDFs (off the worker's "
+        "interpreter lock); 0 renders on the worker's threads",
+    )
     public_url: str = Field(
         default="http://127.0.0.1:8000",
         description="Base URL staff screens are reached at; the guidance sheet's QR code "

@@ -15,6 +15,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.handoff_activities import HandoffActivities
 from activities.import_activities import ImportActivities, InboundLister
 from activities.visit_activities import VisitActivities
+from adapters import render_pool
 from adapters.db import engine_for
 from adapters.ipp_printer import PrinterChoice
 from adapters.schedules import ensure_handoff_schedule, ensure_inbound_poller
@@ -41,6 +42,9 @@ def visit_activities(settings: Settings) -> VisitActivities:
         mjplus_font_path=settings.mjplus_font_path,
         public_url=settings.public_url,
         printers=PrinterChoice(settings.printer_uri, dict(settings.counter_printers)),
+        renderer=render_pool.shared(
+            settings.font_path, settings.mjplus_font_path, settings.render_processes
+        ),
     )
 
 
