@@ -41,18 +41,26 @@ from workflows.errors import INVALID_INPUT
 
 
 async def connect(
-    address: str, namespace: str, payload_key: bytes, runtime: Runtime | None = None
+    address: str,
+    namespace: str,
+    payload_key: bytes,
+    runtime: Runtime | None = None,
 ) -> Client:
     """A client whose calls carry the caller's trace into workflows and activities (and a
     worker built on it records their spans), under whatever tracer provider the process
     installed — none means the spans cost nothing."""
-    return await Client.connect(
+    client = await Client.connect(
         address,
         namespace=namespace,
         data_converter=encrypted_data_converter(payload_key),
         interceptors=[TracingInterceptor()],
         runtime=runtime,
     )
+    # The visit's state is what every step answers with: its validator is compiled now,
+    # not in the first clerk's first step.
+    conv = client.data_converter.payload_converter
+    conv.from_payloads(conv.to_payloads([VisitState("warm-up", Step.RECEPTION, "")]), [VisitState])
+    return client
 
 
 SCOPE_CACHE_SIZE = 20_000  # visits; a busy day is ~1,000
