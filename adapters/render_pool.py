@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -100,6 +101,8 @@ def shared(font_path: Path, mjplus_font_path: Path | None, processes: int) -> Re
 
 def _start(font_path: Path, mjplus_font_path: Path | None, parent: int) -> None:
     global _fonts
+    # Ctrl-C reaches the whole process group; the worker decides when its renderer stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _fonts = load_fonts(font_path, mjplus_font_path)
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
 

@@ -77,6 +77,13 @@ class DevServer:
             str(self.port),
             "--log-level",
             "warn",
+            # Write-ahead log instead of SQLite's default rollback journal: a commit is one
+            # append and one fsync instead of a journal file created, synced and deleted —
+            # as durable (every commit synced), at a fraction of the work per step.
+            "--sqlite-pragma",
+            "journal_mode=wal",
+            "--sqlite-pragma",
+            "synchronous=full",
         ]
         cmd += ["--ui-port", str(self.ui_port)] if self.ui_port else ["--headless"]
         for name, kind in SEARCH_ATTRIBUTE_TYPES.items():
