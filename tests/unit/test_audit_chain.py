@@ -52,14 +52,17 @@ def test_concurrent_appends_keep_one_chain(database_url: str) -> None:
             for i in range(15):
                 audit.record(session, actor=f"t{n}", action="x", detail=str(i))
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    _together([threading.Thread(target=writer, args=(n,)) for n in range(4)])
+    with session_scope(database_url) as session:
+        report = audit.verify(session)
+    assert report.ok and report.rows == 60
+
+
+def _together(threads: list[threading.Thread]) -> None:
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    with session_scope(database_url) as session:
-        report = audit.verify(session)
-    assert report.ok and report.rows == 60
 
 
 def test_a_household_read_is_one_entry_a_person_appended_together(database_url: str) -> None:
@@ -81,12 +84,10 @@ def test_a_household_read_is_one_entry_a_person_appended_together(database_url: 
             for i in range(10):
                 audit.record(session, actor="s", action="x", detail=str(i))
 
-    threads = [threading.Thread(target=household, args=(n,)) for n in range(3)]
-    threads.append(threading.Thread(target=single))
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _together(
+        [threading.Thread(target=household, args=(n,)) for n in range(3)]
+        + [threading.Thread(target=single)]
+    )
     with session_scope(database_url) as session:
         report = audit.verify(session)
         rows = session.exec(select(AuditRow).order_by(AuditRow.id)).all()  # type: ignore[arg-type]
