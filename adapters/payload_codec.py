@@ -89,8 +89,8 @@ _JSON = PydanticJSONPlainPayloadConverter()
 
 class PayloadConverter(CompositePayloadConverter):
     """The SDK's converters, but JSON read and written by pydantic (compiled validators)
-    instead of the SDK's reflective ``value_to_type``, which took tens of milliseconds for a
-    visit's state at review (its forms and all) against well under one. The JSON is the
+    instead of the SDK's reflective ``value_to_type``: a visit's state at review (its forms
+    and all) took about 14 ms of CPU to read that way, 0.4 ms with pydantic. The JSON is the
     same, so histories written before read back the same values (tests/unit)."""
 
     def __init__(self) -> None:

@@ -41,10 +41,7 @@ from workflows.errors import INVALID_INPUT
 
 
 async def connect(
-    address: str,
-    namespace: str,
-    payload_key: bytes,
-    runtime: Runtime | None = None,
+    address: str, namespace: str, payload_key: bytes, runtime: Runtime | None = None
 ) -> Client:
     """A client whose calls carry the caller's trace into workflows and activities (and a
     worker built on it records their spans), under whatever tracer provider the process

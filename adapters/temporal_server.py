@@ -79,7 +79,7 @@ class DevServer:
             "warn",
             # Write-ahead log instead of SQLite's default rollback journal: a commit is one
             # append and one fsync instead of a journal file created, synced and deleted —
-            # as durable (every commit synced), at a fraction of the work per step.
+            # as durable (every commit synced), with less work and waiting per commit.
             "--sqlite-pragma",
             "journal_mode=wal",
             "--sqlite-pragma",
