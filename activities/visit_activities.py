@@ -126,8 +126,6 @@ class VisitActivities:
         self.database_url = database_url
         self.store = store
         self.catalog_dir = catalog_dir
-        self.font_path = font_path
-        self.mjplus_font_path = mjplus_font_path
         self.public_url = public_url.rstrip("/")
         self.printers = printers or PrinterChoice()
         self.renderer = renderer or RenderPool(font_path, mjplus_font_path, processes=0)
