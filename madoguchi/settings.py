@@ -56,7 +56,7 @@ class Settings(BaseSettings):
         "without it they print as 〓 and the visit gets a warning",
     )
     render_processes: int = Field(
-        default=1,
+        default=0,
         ge=0,
         description="Processes of their own that render the forms' PDFs (off the worker's "
         "interpreter lock); 0 renders on the worker's threads",
