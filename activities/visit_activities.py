@@ -32,7 +32,7 @@ from activities.inputs import (
     SearchResidentsInput,
     VisitContext,
 )
-from adapters import audit, form_store, outbox, pinned_catalogs, residents, tickets
+from adapters import audit, form_store, outbox, residents, tickets
 from adapters.catalog_files import load_catalog
 from adapters.db import session_scope
 from adapters.faults import hold_point
@@ -150,7 +150,7 @@ class VisitActivities:
         with session_scope(self.database_url) as session:
             form_store.ensure_seeded(session, self.catalog_dir, set(catalog.codes()))
             catalog = form_store.pin(session, catalog)
-        catalog = pinned_catalogs.keep(self.store, catalog)
+        catalog = self.pinned.keep(catalog)
         log.info("catalog pinned", catalog_version=catalog.version, forms=len(catalog.forms))
         return catalog
 

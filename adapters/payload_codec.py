@@ -87,7 +87,7 @@ class EncryptionCodec(PayloadCodec):
 _JSON = PydanticJSONPlainPayloadConverter()
 
 
-class PayloadConverter(CompositePayloadConverter):
+class PydanticPayloadConverter(CompositePayloadConverter):
     """The SDK's converters, but JSON read and written by pydantic (compiled validators)
     instead of the SDK's reflective ``value_to_type``: a visit's state at review (its forms
     and all) took about 14 ms of CPU to read that way, 0.4 ms with pydantic. The JSON is the
@@ -105,7 +105,7 @@ class PayloadConverter(CompositePayloadConverter):
 def encrypted_data_converter(key: bytes) -> DataConverter:
     return dataclasses.replace(
         DataConverter.default,
-        payload_converter_class=PayloadConverter,
+        payload_converter_class=PydanticPayloadConverter,
         payload_codec=EncryptionCodec(key),
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )

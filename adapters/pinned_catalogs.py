@@ -27,24 +27,40 @@ def _key(digest: str) -> str:
     return f"{_PREFIX}/{digest}.json"
 
 
-def keep(store: ObjectStore, catalog: Catalog) -> Catalog:
-    """The catalog with its digest; its content stored under that digest (once)."""
-    content = dataclasses.replace(catalog, digest="")
-    data = json.dumps(dataclasses.asdict(content), ensure_ascii=False, sort_keys=True).encode()
-    digest = hashlib.sha256(data).hexdigest()
-    if not store.exists(_key(digest)):
-        store.put(_key(digest), data)  # same content under the same key: a retry is harmless
-    return dataclasses.replace(catalog, digest=digest)
-
-
 class PinnedCatalogs:
-    """Read through a small in-process cache: a worker sees few catalog versions a day."""
+    """Kept and read through a small in-process cache: a worker sees few catalog versions a
+    day, and every visit pins one of them."""
 
     def __init__(self, store: ObjectStore, size: int = 8) -> None:
         self.store = store
         self.size = size
         self._cache: OrderedDict[str, Catalog] = OrderedDict()
+        # Content (digest cleared) → the same content with its digest, as kept in the store.
+        self._kept: OrderedDict[str, tuple[Catalog, Catalog]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def keep(self, catalog: Catalog) -> Catalog:
+        """The catalog with its digest; its content stored under that digest (once).
+
+        Every visit pins the catalog of its moment, nearly always the one the visit before
+        pinned: comparing with that one costs far less than serialising and hashing the
+        content again (~10 ms of the worker's CPU a visit) and asking the store for it."""
+        content = dataclasses.replace(catalog, digest="")
+        with self._lock:
+            for seen, pinned in self._kept.values():
+                if seen == content:
+                    return pinned
+        data = json.dumps(dataclasses.asdict(content), ensure_ascii=False, sort_keys=True).encode()
+        digest = hashlib.sha256(data).hexdigest()
+        if not self.store.exists(_key(digest)):
+            self.store.put(_key(digest), data)  # same content, same key: a retry is harmless
+        pinned = dataclasses.replace(catalog, digest=digest)
+        with self._lock:
+            self._kept[digest] = (content, pinned)
+            self._kept.move_to_end(digest)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        return pinned
 
     def get(self, digest: str) -> Catalog:
         with self._lock:
