@@ -4,8 +4,9 @@ from typing import Any
 
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
+from reportlab.pdfbase import pdfmetrics
 
-from adapters.pdf_forms import PUA_MARKER, load_fonts
+from adapters.pdf_forms import PUA_MARKER, _glyf_read_once, load_fonts
 from adapters.pdf_forms import render_forms as render
 from domain.form_definition import FormDefinition, parse_form
 from domain.visit import FilledForm, FormField, Signature
@@ -53,6 +54,21 @@ def test_same_input_same_bytes_so_a_retried_print_is_identical() -> None:
     a = render_forms([form("山田")], header="h", signature=None, font_path=FONT)
     b = render_forms([form("山田")], header="h", signature=None, font_path=FONT)
     assert a.data == b.data
+
+
+def test_the_glyph_table_read_once_gives_the_pdf_reportlab_itself_gives() -> None:
+    # 300 distinct characters: more than one subset (256 glyphs each), so the table is read
+    # again within the same document.
+    text = "".join(chr(0x4E00 + i) for i in range(300))
+    ours = render_forms([form(text)], header="h", signature=None, font_path=FONT)
+    face = pdfmetrics.getFont(load_fonts(FONT).main).face
+    del face.get_table  # the class's own method: a fresh copy of the table on every read
+    try:
+        theirs = render_forms([form(text)], header="h", signature=None, font_path=FONT)
+    finally:
+        _glyf_read_once(pdfmetrics.getFont(load_fonts(FONT).main))
+    assert ours.data == theirs.data
+    assert ours.data.count(b"+IPAmjMincho") >= 2
 
 
 def _embedded_font(pdf: bytes) -> TTFont:
