@@ -21,5 +21,7 @@ def signature_png(strokes: list[list[list[float]]], scale: int = 2) -> bytes:
         else:
             draw.line(points, fill=0, width=3 * scale, joint="curve")
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    # zlib's default level, not optimize=True: that tries every setting and took 53 ms of
+    # the worker's CPU a visit for a file 13 % smaller (18 against 21 KB); this takes 8.
+    image.save(out, format="PNG", compress_level=6)
     return out.getvalue()
