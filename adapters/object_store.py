@@ -71,8 +71,14 @@ class LocalDirectoryStore:
         return self._path(key).is_file()
 
     def list(self, prefix: str = "") -> list[str]:
+        # Walk only the prefix's folder: the inbound poller lists every few seconds, and the
+        # store's other folders grow by a visit's files every visit.
+        folder = prefix.rpartition("/")[0]
+        base = self._path(folder) if folder else self.root
+        if not base.is_dir():
+            return []
         keys = []
-        for path in self.root.rglob("*"):
+        for path in base.rglob("*"):
             if path.is_file() and not path.name.startswith(".tmp-"):
                 key = path.relative_to(self.root).as_posix()
                 if key.startswith(prefix):

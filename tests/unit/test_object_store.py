@@ -30,6 +30,11 @@ def test_put_get_list_and_overwrite_is_one_object(store: ObjectStore) -> None:
     assert first == second and first.size == 3
     assert store.list("visits/") == ["visits/v1/forms.pdf"]
     assert store.list() == ["outbound/applications/idou/v1.csv", "visits/v1/forms.pdf"]
+    # A prefix is a prefix of the key, not only a folder.
+    assert store.list("visits/v") == ["visits/v1/forms.pdf"]
+    assert store.list("outbound/applications/idou/v1") == ["outbound/applications/idou/v1.csv"]
+    assert store.list("vis") == ["visits/v1/forms.pdf"]
+    assert store.list("inbound/") == [] and store.list("visits/v2/") == []
     assert store.get("visits/v1/forms.pdf") == b"one"
     assert store.get("outbound/applications/idou/v1.csv").decode() == "渡邉\U000e0110"
     assert store.exists("visits/v1/forms.pdf") and not store.exists("visits/v2/forms.pdf")
