@@ -194,10 +194,25 @@ def all_codes(session: Session) -> list[str]:
 def pin(session: Session, catalog: Catalog) -> Catalog:
     """The catalog with the current version of every form attached to its procedures."""
     current = current_versions(session)
-    # Forms print in the order they were first added: shipped forms before later additions.
-    first = session.exec(select(FormVersionRow.code).order_by(col(FormVersionRow.id)))
-    order = list(dict.fromkeys(c for c in first if c in current))
-    return attach_forms(catalog, [get(session, code, current[code]) for code in order])
+    # Every visit pins: one query for all current forms' digests (their definitions are
+    # cached by digest) instead of a query and a body per form. Forms print in the order
+    # they were first added: shipped forms before later additions.
+    rows = session.exec(
+        select(FormVersionRow.code, FormVersionRow.version, FormVersionRow.sha256)
+        .where(col(FormVersionRow.code).in_(list(current)))
+        .order_by(col(FormVersionRow.id))
+    ).all()
+    order = list(dict.fromkeys(code for code, _, _ in rows))
+    digests = {code: sha for code, version, sha in rows if version == current[code]}
+    return attach_forms(
+        catalog, [_cached(session, code, current[code], digests.get(code, "")) for code in order]
+    )
+
+
+def _cached(session: Session, code: str, version: str, sha256: str) -> FormDefinition:
+    with _cache_lock:
+        hit = _cache.get((code, version, sha256))
+    return hit if hit is not None else get(session, code, version)
 
 
 def attach_forms(catalog: Catalog, definitions: list[FormDefinition]) -> Catalog:
