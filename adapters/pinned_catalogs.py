@@ -28,15 +28,13 @@ def _key(digest: str) -> str:
 
 
 class PinnedCatalogs:
-    """Kept and read through a small in-process cache: a worker sees few catalog versions a
-    day, and every visit pins one of them."""
+    """Kept and read through one small in-process cache, by digest: a worker sees few
+    catalog versions a day, and every visit pins one of them."""
 
     def __init__(self, store: ObjectStore, size: int = 8) -> None:
         self.store = store
         self.size = size
         self._cache: OrderedDict[str, Catalog] = OrderedDict()
-        # Content (digest cleared) → the same content with its digest, as kept in the store.
-        self._kept: OrderedDict[str, tuple[Catalog, Catalog]] = OrderedDict()
         self._lock = threading.Lock()
 
     def keep(self, catalog: Catalog) -> Catalog:
@@ -45,22 +43,17 @@ class PinnedCatalogs:
         Every visit pins the catalog of its moment, nearly always the one the visit before
         pinned: comparing with that one costs far less than serialising and hashing the
         content again (~10 ms of the worker's CPU a visit) and asking the store for it."""
-        content = dataclasses.replace(catalog, digest="")
         with self._lock:
-            for seen, pinned in self._kept.values():
-                if seen == content:
-                    return pinned
+            for digest, seen in self._cache.items():
+                if seen == dataclasses.replace(catalog, digest=digest):
+                    self._cache.move_to_end(digest)
+                    return seen
+        content = dataclasses.replace(catalog, digest="")
         data = json.dumps(dataclasses.asdict(content), ensure_ascii=False, sort_keys=True).encode()
         digest = hashlib.sha256(data).hexdigest()
         if not self.store.exists(_key(digest)):
             self.store.put(_key(digest), data)  # same content, same key: a retry is harmless
-        pinned = dataclasses.replace(catalog, digest=digest)
-        with self._lock:
-            self._kept[digest] = (content, pinned)
-            self._kept.move_to_end(digest)
-            while len(self._kept) > self.size:
-                self._kept.popitem(last=False)
-        return pinned
+        return self._remember(dataclasses.replace(catalog, digest=digest))
 
     def get(self, digest: str) -> Catalog:
         with self._lock:
@@ -71,9 +64,12 @@ class PinnedCatalogs:
         if hashlib.sha256(data).hexdigest() != digest:
             raise ValueError(f"pinned catalog {digest[:12]}… does not match its digest")
         parsed: Catalog = value_to_type(Catalog, json.loads(data))
-        catalog = dataclasses.replace(parsed, digest=digest)
+        return self._remember(dataclasses.replace(parsed, digest=digest))
+
+    def _remember(self, catalog: Catalog) -> Catalog:
         with self._lock:
-            self._cache[digest] = catalog
+            self._cache[catalog.digest] = catalog
+            self._cache.move_to_end(catalog.digest)
             while len(self._cache) > self.size:
                 self._cache.popitem(last=False)
         return catalog
