@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from adapters.temporal_server import free_port, wait_for_port
+from adapters.temporal_server import free_ports, wait_for_port
 from madoguchi.seed import demo_password
 from madoguchi.settings import REPO_ROOT
 
@@ -53,13 +53,13 @@ class Stack:
 
 
 def new_stack(tmp: Path) -> Stack:
-    api_port = free_port()
+    api_port, temporal_port, ui_port = free_ports(3)
     env = {
         **os.environ,
         "MADO_DATA_DIR": str(tmp / "data"),
         "MADO_API_PORT": str(api_port),
-        "MADO_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
-        "MADO_TEMPORAL_UI_PORT": str(free_port()),
+        "MADO_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",
+        "MADO_TEMPORAL_UI_PORT": str(ui_port),
         "MADO_DEMO_RESIDENTS": "80",
     }
     return Stack(tmp / "data", env, f"http://127.0.0.1:{api_port}")
