@@ -148,12 +148,20 @@ def get(session: Session, code: str, version: str) -> FormDefinition:
     if row is None:
         raise FormStoreError(f"form {code} has no version {version}")
     key = (code, version, row.sha256)
+    hit = _from_cache(key)
+    if hit is None:
+        # Stored definitions passed parse_form on upload; procedures may since have gone,
+        # so they are not checked again here (the pinned catalog decides what is offered).
+        parsed = parse_form(json.loads(row.body))
+        with _cache_lock:
+            hit = _cache.setdefault(key, parsed)
+    return hit
+
+
+def _from_cache(key: tuple[str, str, str]) -> FormDefinition | None:
+    """The parsed definition of (code, version, sha256), if this process has read it."""
     with _cache_lock:
-        if key not in _cache:
-            # Stored definitions passed parse_form on upload; procedures may since have gone,
-            # so they are not checked again here (the pinned catalog decides what is offered).
-            _cache[key] = parse_form(json.loads(row.body))
-        return _cache[key]
+        return _cache.get(key)
 
 
 def body(session: Session, code: str, version: str) -> str:
@@ -210,8 +218,7 @@ def pin(session: Session, catalog: Catalog) -> Catalog:
 
 
 def _cached(session: Session, code: str, version: str, sha256: str) -> FormDefinition:
-    with _cache_lock:
-        hit = _cache.get((code, version, sha256))
+    hit = _from_cache((code, version, sha256))
     return hit if hit is not None else get(session, code, version)
 
 

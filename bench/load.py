@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import sys
 
-from adapters.temporal_server import free_port
 from bench.stack import embedded_stack, machine
 from madoguchi.load import LoadConfig, peak_day_visits, procedure_mix, residents, run
 from madoguchi.seed import demo_password
@@ -34,14 +33,11 @@ def main() -> int:
     )  # fmt: skip
     args = parser.parse_args()
     duration = args.duration or (3600.0 if args.peak else 60.0)
-    metrics = f"127.0.0.1:{free_port()}"
-    env = {
-        "MADO_HANDOFF_INTERVAL_SECONDS": args.handoff_interval,
-        "MADO_WORKER_METRICS_ADDRESS": metrics,
-    }
+    env = {"MADO_HANDOFF_INTERVAL_SECONDS": args.handoff_interval}
     if args.database_url:
         env["MADO_DATABASE_URL"] = args.database_url
-    with embedded_stack(**env) as stack:
+    with embedded_stack("MADO_WORKER_METRICS_ADDRESS", **env) as stack:
+        metrics = stack.addresses["MADO_WORKER_METRICS_ADDRESS"]
         settings = Settings(data_dir=stack.data, database_url=args.database_url)
         cfg = LoadConfig(
             url=stack.url, staff=args.staff, duration=duration,

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from adapters.temporal_server import DevServer, free_port, wait_for_port
+from adapters.temporal_server import DevServer, free_ports, wait_for_port
 from bench.stack import machine, start_module
 from madoguchi.load import LoadConfig, LoadReport, procedure_mix, residents, run
 from madoguchi.seed import demo_password, seed_demo
@@ -31,7 +31,8 @@ def measure(processes: int, staff: int, duration: float, database_url: str) -> L
     data = Path(tempfile.mkdtemp(prefix=f"mado-scale{processes}-"))
     settings = Settings(data_dir=data, database_url=database_url)
     seed_demo(settings.sqlalchemy_url, settings.catalog_dir, settings.demo_residents)
-    server = DevServer(data / "temporal.db", port=free_port(), ui_port=None,
+    temporal_port, *ports = free_ports(1 + processes)
+    server = DevServer(data / "temporal.db", port=temporal_port, ui_port=None,
                        log_file=data / "temporal.log")  # fmt: skip
     server.start()
     base = {
@@ -42,7 +43,6 @@ def measure(processes: int, staff: int, duration: float, database_url: str) -> L
         "MADO_HANDOFF_INTERVAL_SECONDS": "5",
         "MADO_LOG_LEVEL": "WARNING",
     }
-    ports = [free_port() for _ in range(processes)]
     procs = [
         start_module("madoguchi.worker", base, data / f"worker{i}.log") for i in range(processes)
     ]

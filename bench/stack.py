@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from adapters.temporal_server import free_port, wait_for_port
+from adapters.temporal_server import free_ports, wait_for_port
 from madoguchi.seed import demo_password
 from madoguchi.settings import REPO_ROOT
 
@@ -24,19 +24,24 @@ from madoguchi.settings import REPO_ROOT
 class Running:
     url: str
     data: Path
+    addresses: dict[str, str]  # the setting named in embedded_stack's port_settings → host:port
 
 
 @contextmanager
-def embedded_stack(**env: str) -> Iterator[Running]:
+def embedded_stack(*port_settings: str, **env: str) -> Iterator[Running]:
+    """Each name in port_settings (e.g. MADO_WORKER_METRICS_ADDRESS) gets a 127.0.0.1 address
+    chosen together with the stack's own ports, so no two of them are the same."""
     data = Path(tempfile.mkdtemp(prefix="mado-bench-"))
-    api_port = free_port()
+    api_port, temporal_port, ui_port, *extra = free_ports(3 + len(port_settings))
+    addresses = {name: f"127.0.0.1:{port}" for name, port in zip(port_settings, extra, strict=True)}
     environ = {
         **os.environ,
         "MADO_DATA_DIR": str(data),
         "MADO_API_PORT": str(api_port),
-        "MADO_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
-        "MADO_TEMPORAL_UI_PORT": str(free_port()),
+        "MADO_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",
+        "MADO_TEMPORAL_UI_PORT": str(ui_port),
         "MADO_LOG_LEVEL": "WARNING",
+        **addresses,
         **env,
     }
     stack = subprocess.Popen(
@@ -45,7 +50,7 @@ def embedded_stack(**env: str) -> Iterator[Running]:
     )  # fmt: skip
     try:
         wait_for_port("127.0.0.1", api_port, 90)
-        yield Running(f"http://127.0.0.1:{api_port}", data)
+        yield Running(f"http://127.0.0.1:{api_port}", data, addresses)
     finally:
         stack.send_signal(signal.SIGINT)
         stack.wait(60)

@@ -52,8 +52,10 @@ class Stack:
         return self.process.wait(60)
 
 
-def new_stack(tmp: Path) -> Stack:
-    api_port, temporal_port, ui_port = free_ports(3)
+def new_stack(tmp: Path, *port_settings: str) -> Stack:
+    """A stack not yet started; each name in port_settings (e.g. MADO_WORKER_METRICS_ADDRESS)
+    gets its own 127.0.0.1 address, chosen together with the stack's ports so none repeats."""
+    api_port, temporal_port, ui_port, *extra = free_ports(3 + len(port_settings))
     env = {
         **os.environ,
         "MADO_DATA_DIR": str(tmp / "data"),
@@ -61,6 +63,7 @@ def new_stack(tmp: Path) -> Stack:
         "MADO_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",
         "MADO_TEMPORAL_UI_PORT": str(ui_port),
         "MADO_DEMO_RESIDENTS": "80",
+        **{name: f"127.0.0.1:{port}" for name, port in zip(port_settings, extra, strict=True)},
     }
     return Stack(tmp / "data", env, f"http://127.0.0.1:{api_port}")
 

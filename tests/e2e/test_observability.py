@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, expect
 
 from adapters.span_files import read_spans
 from adapters.temporal_client import connect
-from adapters.temporal_server import DevServer, free_port, wait_for_port
+from adapters.temporal_server import DevServer, free_ports, wait_for_port
 from adapters.visit_trace import root_span_id
 from bench.stack import login, signed_visit, start_module
 from madoguchi.crypto import payload_key
@@ -33,11 +33,10 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def traced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    s = new_stack(tmp_path_factory.mktemp("traced"))
+    s = new_stack(tmp_path_factory.mktemp("traced"), "MADO_WORKER_METRICS_ADDRESS")
     s.env.update(
         MADO_TRACES="file",
         OTEL_BSP_SCHEDULE_DELAY="100",  # spans reach the file within a moment
-        MADO_WORKER_METRICS_ADDRESS=f"127.0.0.1:{free_port()}",
     )
     s.start()
     yield s
@@ -186,10 +185,10 @@ def test_temporal_down_shows_the_banner_refuses_the_step_and_the_visit_goes_on(
     data = tmp_path / "data"
     settings = Settings(data_dir=data)
     seed_demo(settings.sqlalchemy_url, settings.catalog_dir, 20)
-    server = DevServer(tmp_path / "temporal.db", port=free_port(), ui_port=None,
+    temporal_port, api_port = free_ports(2)
+    server = DevServer(tmp_path / "temporal.db", port=temporal_port, ui_port=None,
                        log_file=tmp_path / "temporal.log")  # fmt: skip
     server.start()
-    api_port = free_port()
     env = {
         **os.environ,
         "MADO_DATA_DIR": str(data),
