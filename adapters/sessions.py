@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, delete, select
 
-from adapters.tables import SessionRow
+from adapters.tables import SessionRow, UserRow
 from adapters.users import as_utc
 
 
@@ -40,11 +40,18 @@ def create(session: Session, staff_id: str, *, kind: str, terminal: str) -> NewS
 
 def resolve(
     session: Session, token: str, *, idle: timedelta, absolute: timedelta
-) -> SessionRow | None:
-    """The live session for a token, touching its idle clock; expired ones are removed."""
-    row = session.get(SessionRow, token_hash(token))
-    if row is None:
+) -> tuple[SessionRow, UserRow | None] | None:
+    """The live session for a token and its user (None if the account is gone), touching the
+    session's idle clock; expired sessions are removed. One query for both, since every
+    request of a logged-in screen asks."""
+    found = session.exec(
+        select(SessionRow, UserRow)
+        .outerjoin(UserRow, col(UserRow.staff_id) == col(SessionRow.staff_id))
+        .where(col(SessionRow.token_hash) == token_hash(token))
+    ).first()
+    if found is None:
         return None
+    row, user = found
     now = datetime.now(UTC)
     created, seen = as_utc(row.created_at), as_utc(row.last_seen_at)
     assert created is not None and seen is not None
@@ -57,7 +64,7 @@ def resolve(
         row.last_seen_at = now
         session.add(row)
         session.commit()
-    return row
+    return row, user
 
 
 def end(session: Session, token: str) -> None:

@@ -146,15 +146,15 @@ def principal_for_token(
 ) -> tuple[Principal, str] | None:
     """The principal and CSRF token of a live session, or None."""
     with session_scope(settings.sqlalchemy_url) as session:
-        row = sessions.resolve(
+        live = sessions.resolve(
             session,
             token,
             idle=timedelta(minutes=settings.session_idle_minutes),
             absolute=timedelta(hours=settings.session_absolute_hours),
         )
-        if row is None:
+        if live is None:
             return None
-        user = users.get(session, row.staff_id)
+        row, user = live
         if user is None or not user.active:
             sessions.end(session, token)
             return None

@@ -36,3 +36,22 @@ def test_idle_and_absolute_timeouts(database_url: str) -> None:
         # Expired sessions are gone, not just refused.
         assert session.get(SessionRow, sessions.token_hash(idle.token)) is None
         assert sessions.resolve(session, "made-up", idle=IDLE, absolute=ABSOLUTE) is None
+
+
+def test_a_session_comes_with_its_user_and_outlives_a_removed_account(database_url: str) -> None:
+    from adapters import users
+    from adapters.tables import UserRow
+
+    with session_scope(database_url) as session:
+        account = users.StaffAccount("s77", "職員77", ["madoguchi"], "shimin", "honcho")
+        users.upsert(session, account)
+        session.commit()
+        login = sessions.create(session, "s77", kind="cookie", terminal="t")
+        live = sessions.resolve(session, login.token, idle=IDLE, absolute=ABSOLUTE)
+        assert live is not None and live[1] is not None and live[1].staff_id == "s77"
+        user = session.get(UserRow, "s77")
+        session.delete(user)
+        session.commit()
+        # The account's removal is the caller's to act on (accounts ends the session).
+        live = sessions.resolve(session, login.token, idle=IDLE, absolute=ABSOLUTE)
+        assert live is not None and live[1] is None
