@@ -24,6 +24,7 @@ from madoguchi.settings import REPO_ROOT
 class Running:
     url: str
     data: Path
+    temporal: str  # the Temporal frontend's host:port
     addresses: dict[str, str]  # the setting named in embedded_stack's port_settings → host:port
 
 
@@ -50,7 +51,9 @@ def embedded_stack(*port_settings: str, **env: str) -> Iterator[Running]:
     )  # fmt: skip
     try:
         wait_for_port("127.0.0.1", api_port, 90)
-        yield Running(f"http://127.0.0.1:{api_port}", data, addresses)
+        yield Running(
+            f"http://127.0.0.1:{api_port}", data, environ["MADO_TEMPORAL_ADDRESS"], addresses
+        )
     finally:
         stack.send_signal(signal.SIGINT)
         stack.wait(60)
