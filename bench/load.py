@@ -13,7 +13,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import threading
+import time
 
+from bench import cpu_share
 from bench.stack import embedded_stack, machine
 from madoguchi.load import LoadConfig, peak_day_visits, procedure_mix, residents, run
 from madoguchi.seed import demo_password
@@ -47,12 +50,24 @@ def main() -> int:
             robot_password=demo_password("rpa01"), mix=procedure_mix(settings.catalog_dir),
             worker_metrics_url=f"http://{metrics}/metrics",
         )  # fmt: skip
-        report = asyncio.run(run(cfg, residents(settings)))
+        people = residents(settings)
+        # CPU over the clerks' working window, not the wait for the last visits after it.
+        before = (time.monotonic(), cpu_share.snapshot([stack.pid]))
+        taken: list[tuple[float, cpu_share.Snapshot]] = []
+        timer = threading.Timer(
+            duration, lambda: taken.append((time.monotonic(), cpu_share.snapshot([stack.pid])))
+        )
+        timer.start()
+        report = asyncio.run(run(cfg, people))
+        timer.cancel()
+        after = taken[0] if taken else (time.monotonic(), cpu_share.snapshot([stack.pid]))
     print(f"load on the embedded stack ({'PostgreSQL' if args.database_url else 'SQLite'}), "
           f"{machine()}")  # fmt: skip
     if args.peak:
         print(f"March-peak day: {cfg.visits} visits (3 x the average day) within {duration:.0f} s")
     print("\n".join(report.lines()))
+    if cpu := cpu_share.describe(cpu_share.shares(before[1], after[1], after[0] - before[0])):
+        print(cpu)
     return 1 if report.errors or report.lost or report.stalled else 0
 
 

@@ -25,6 +25,7 @@ class Running:
     url: str
     data: Path
     temporal: str  # the Temporal frontend's host:port
+    pid: int  # `mado run`'s: the stack's processes are its children
     addresses: dict[str, str]  # the setting named in embedded_stack's port_settings → host:port
 
 
@@ -52,7 +53,11 @@ def embedded_stack(*port_settings: str, **env: str) -> Iterator[Running]:
     try:
         wait_for_port("127.0.0.1", api_port, 90)
         yield Running(
-            f"http://127.0.0.1:{api_port}", data, environ["MADO_TEMPORAL_ADDRESS"], addresses
+            f"http://127.0.0.1:{api_port}",
+            data,
+            environ["MADO_TEMPORAL_ADDRESS"],
+            stack.pid,
+            addresses,
         )
     finally:
         stack.send_signal(signal.SIGINT)
