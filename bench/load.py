@@ -57,9 +57,12 @@ def main() -> int:
         timer = threading.Timer(
             duration, lambda: taken.append((time.monotonic(), cpu_share.snapshot([stack.pid])))
         )
+        timer.daemon = True  # a failed run must not wait out the duration before it exits
         timer.start()
-        report = asyncio.run(run(cfg, people))
-        timer.cancel()
+        try:
+            report = asyncio.run(run(cfg, people))
+        finally:
+            timer.cancel()
         after = taken[0] if taken else (time.monotonic(), cpu_share.snapshot([stack.pid]))
     print(f"load on the embedded stack ({'PostgreSQL' if args.database_url else 'SQLite'}), "
           f"{machine()}")  # fmt: skip

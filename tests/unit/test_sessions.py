@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from adapters import sessions
+from adapters import sessions, users
 from adapters.db import session_scope
-from adapters.tables import SessionRow
+from adapters.tables import SessionRow, UserRow
 
 IDLE, ABSOLUTE = timedelta(minutes=30), timedelta(hours=10)
 
@@ -39,9 +39,6 @@ def test_idle_and_absolute_timeouts(database_url: str) -> None:
 
 
 def test_a_session_comes_with_its_user_and_outlives_a_removed_account(database_url: str) -> None:
-    from adapters import users
-    from adapters.tables import UserRow
-
     with session_scope(database_url) as session:
         account = users.StaffAccount("s77", "職員77", ["madoguchi"], "shimin", "honcho")
         users.upsert(session, account)
