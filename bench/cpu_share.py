@@ -36,16 +36,27 @@ def _stat(pid: int) -> tuple[int, float] | None:
     return int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks
 
 
-def _role(pid: int, default: str) -> str:
+def _cmdline(pid: int) -> str:
     try:
-        cmd = (PROC / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        return (PROC / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
-        return default
+        return ""
+
+
+def _role(pid: int, default: str) -> str:
+    cmd = _cmdline(pid)
     return next((role for key, role in ROLES if key in cmd), default)
 
 
-def snapshot(roots: Iterable[int], *, own: str = "load tool") -> Snapshot:
-    """Every process under the roots (themselves included) and this process, by role."""
+# A PostgreSQL server the stack uses is not the stack's child: its postmaster and the
+# backends serving the stack's connections are found by their command line.
+POSTGRES = ("bin/postgres", "postgres: ")
+
+
+def snapshot(roots: Iterable[int], *, own: str = "load tool", postgres: bool = False) -> Snapshot:
+    """Every process under the roots (themselves included) and this process, by role; with
+    postgres, also every PostgreSQL server process on the machine (run nothing else on it
+    meanwhile)."""
     if not PROC.is_dir():
         return {}
     pids = [int(p.name) for p in PROC.iterdir() if p.name.isdigit()]
@@ -59,6 +70,10 @@ def snapshot(roots: Iterable[int], *, own: str = "load tool") -> Snapshot:
         pid = todo.pop()
         found[pid] = (_role(pid, "other"), stats[pid][1])
         todo += children.get(pid, [])
+    if postgres:
+        for pid in stats:
+            if _role(pid, "") == "" and _cmdline(pid).startswith(POSTGRES):
+                found[pid] = ("PostgreSQL", stats[pid][1])
     me = os.getpid()
     if me in stats:
         found[me] = (own, stats[me][1])

@@ -23,6 +23,10 @@ from madoguchi.seed import demo_password
 from madoguchi.settings import Settings
 
 
+def _cpu_now(stack_pid: int, postgres: bool) -> tuple[float, cpu_share.Snapshot]:
+    return time.monotonic(), cpu_share.snapshot([stack_pid], postgres=postgres)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--staff", type=int, default=10)
@@ -52,18 +56,17 @@ def main() -> int:
         )  # fmt: skip
         people = residents(settings)
         # CPU over the clerks' working window, not the wait for the last visits after it.
-        before = (time.monotonic(), cpu_share.snapshot([stack.pid]))
+        pg = bool(args.database_url)
+        before = _cpu_now(stack.pid, pg)
         taken: list[tuple[float, cpu_share.Snapshot]] = []
-        timer = threading.Timer(
-            duration, lambda: taken.append((time.monotonic(), cpu_share.snapshot([stack.pid])))
-        )
+        timer = threading.Timer(duration, lambda: taken.append(_cpu_now(stack.pid, pg)))
         timer.daemon = True  # a failed run must not wait out the duration before it exits
         timer.start()
         try:
             report = asyncio.run(run(cfg, people))
         finally:
             timer.cancel()
-        after = taken[0] if taken else (time.monotonic(), cpu_share.snapshot([stack.pid]))
+        after = taken[0] if taken else _cpu_now(stack.pid, pg)
     print(f"load on the embedded stack ({'PostgreSQL' if args.database_url else 'SQLite'}), "
           f"{machine()}")  # fmt: skip
     if args.peak:

@@ -49,3 +49,10 @@ def test_a_busy_child_of_the_stack_is_counted_under_its_role() -> None:
 
 def test_no_processes_no_line() -> None:
     assert cpu_share.describe(cpu_share.shares({}, {}, 0)) == ""
+
+
+def test_postgresql_server_processes_count_only_when_asked(postgres_url: str) -> None:
+    with_pg = {role for role, _ in cpu_share.snapshot([], postgres=True).values()}
+    without = {role for role, _ in cpu_share.snapshot([]).values()}
+    assert "PostgreSQL" in with_pg
+    assert without == {"load tool"}
