@@ -29,21 +29,29 @@ class Running:
     addresses: dict[str, str]  # the setting named in embedded_stack's port_settings → host:port
 
 
-@contextmanager
-def embedded_stack(*port_settings: str, **env: str) -> Iterator[Running]:
-    """Each name in port_settings (e.g. MADO_WORKER_METRICS_ADDRESS) gets a 127.0.0.1 address
-    chosen together with the stack's own ports, so no two of them are the same."""
-    data = Path(tempfile.mkdtemp(prefix="mado-bench-"))
+def stack_ports(*port_settings: str) -> tuple[int, dict[str, str]]:
+    """The API's port and the settings that put `mado run` on free ports: its API, Temporal
+    and the Temporal UI, and a 127.0.0.1 address for each name in port_settings (e.g.
+    MADO_WORKER_METRICS_ADDRESS) — all chosen together, so no two are the same."""
     api_port, temporal_port, ui_port, *extra = free_ports(3 + len(port_settings))
-    addresses = {name: f"127.0.0.1:{port}" for name, port in zip(port_settings, extra, strict=True)}
-    environ = {
-        **os.environ,
-        "MADO_DATA_DIR": str(data),
+    return api_port, {
         "MADO_API_PORT": str(api_port),
         "MADO_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",
         "MADO_TEMPORAL_UI_PORT": str(ui_port),
+        **{name: f"127.0.0.1:{port}" for name, port in zip(port_settings, extra, strict=True)},
+    }
+
+
+@contextmanager
+def embedded_stack(*port_settings: str, **env: str) -> Iterator[Running]:
+    """`mado run` on free ports (see stack_ports) with a throwaway data folder."""
+    data = Path(tempfile.mkdtemp(prefix="mado-bench-"))
+    api_port, ports = stack_ports(*port_settings)
+    environ = {
+        **os.environ,
+        "MADO_DATA_DIR": str(data),
+        **ports,
         "MADO_LOG_LEVEL": "WARNING",
-        **addresses,
         **env,
     }
     stack = subprocess.Popen(
@@ -57,7 +65,7 @@ def embedded_stack(*port_settings: str, **env: str) -> Iterator[Running]:
             data,
             environ["MADO_TEMPORAL_ADDRESS"],
             stack.pid,
-            addresses,
+            {name: ports[name] for name in port_settings},
         )
     finally:
         stack.send_signal(signal.SIGINT)

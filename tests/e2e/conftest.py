@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from adapters.temporal_server import free_ports, wait_for_port
+from adapters.temporal_server import wait_for_port
+from bench.stack import stack_ports
 from madoguchi.seed import demo_password
 from madoguchi.settings import REPO_ROOT
 
@@ -53,17 +54,13 @@ class Stack:
 
 
 def new_stack(tmp: Path, *port_settings: str) -> Stack:
-    """A stack not yet started; each name in port_settings (e.g. MADO_WORKER_METRICS_ADDRESS)
-    gets its own 127.0.0.1 address, chosen together with the stack's ports so none repeats."""
-    api_port, temporal_port, ui_port, *extra = free_ports(3 + len(port_settings))
+    """A stack not yet started, on free ports (bench.stack.stack_ports)."""
+    api_port, ports = stack_ports(*port_settings)
     env = {
         **os.environ,
         "MADO_DATA_DIR": str(tmp / "data"),
-        "MADO_API_PORT": str(api_port),
-        "MADO_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",
-        "MADO_TEMPORAL_UI_PORT": str(ui_port),
+        **ports,
         "MADO_DEMO_RESIDENTS": "80",
-        **{name: f"127.0.0.1:{port}" for name, port in zip(port_settings, extra, strict=True)},
     }
     return Stack(tmp / "data", env, f"http://127.0.0.1:{api_port}")
 
