@@ -48,9 +48,10 @@ def _role(pid: int, default: str) -> str:
     return next((role for key, role in ROLES if key in cmd), default)
 
 
-# A PostgreSQL server the stack uses is not the stack's child: its postmaster and the
-# backends serving the stack's connections are found by their command line.
-POSTGRES = ("bin/postgres", "postgres: ")
+def _is_postgres(cmd: str) -> bool:
+    """A PostgreSQL server the stack uses is not the stack's child: its postmaster
+    (…/bin/postgres -D …) and its backends ("postgres: …") are found by command line."""
+    return cmd.startswith("postgres: ") or "/bin/postgres " in cmd
 
 
 def snapshot(roots: Iterable[int], *, own: str = "load tool", postgres: bool = False) -> Snapshot:
@@ -71,8 +72,8 @@ def snapshot(roots: Iterable[int], *, own: str = "load tool", postgres: bool = F
         found[pid] = (_role(pid, "other"), stats[pid][1])
         todo += children.get(pid, [])
     if postgres:
-        for pid in stats:
-            if _role(pid, "") == "" and _cmdline(pid).startswith(POSTGRES):
+        for pid in stats.keys() - found.keys():
+            if _is_postgres(_cmdline(pid)):
                 found[pid] = ("PostgreSQL", stats[pid][1])
     me = os.getpid()
     if me in stats:
