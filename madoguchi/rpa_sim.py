@@ -89,8 +89,13 @@ class RpaSimulator:
 
     async def _type_in(self, batch_id: str, lease: str, out: SimReport) -> None:
         base = f"/api/rpa/batches/{batch_id}"
-        manifest = (await self.http.get(f"{base}/manifest", headers=self._headers(lease))).json()
-        data = (await self.http.get(f"{base}/csv", headers=self._headers(lease))).content
+        manifest_r = await self._leased_get(f"{base}/manifest", batch_id, lease)
+        if manifest_r is None:
+            return
+        data_r = await self._leased_get(f"{base}/csv", batch_id, lease)
+        if data_r is None:
+            return
+        manifest, data = manifest_r.json(), data_r.content
         if hashlib.sha256(data).hexdigest() != manifest["sha256"]:
             raise RuntimeError(f"batch {batch_id}: checksum does not match its manifest")
         text = data.decode(manifest["encoding"])
@@ -118,6 +123,16 @@ class RpaSimulator:
             else:
                 out.done += 1
         log.info("batch typed in", batch_id=batch_id, records=len(body))
+
+    async def _leased_get(self, url: str, batch_id: str, lease: str) -> httpx.Response | None:
+        """A read under the lease; None when the lease has moved on (it ran out and another
+        robot claimed the batch): that robot types it in, this one leaves it."""
+        r = await self.http.get(url, headers=self._headers(lease))
+        if r.status_code == 409:
+            log.warning("batch lease lost", batch_id=batch_id, reason=r.json()["error"]["message"])
+            return None
+        r.raise_for_status()
+        return r
 
     async def run_forever(self) -> None:
         while True:

@@ -17,7 +17,7 @@ from adapters.tables import AuditRow, HandoffBatchRow
 from adapters.temporal_client import VisitGateway
 from domain.steps import Action, Step
 from domain.visit import ChooseProceduresInput, ChooseResidentInput, ConfirmInput
-from madoguchi.rpa_sim import RpaSimulator, SimConfig
+from madoguchi.rpa_sim import RpaSimulator, SimConfig, SimReport
 from madoguchi.seed import demo_password
 from madoguchi.settings import Settings
 from tests import factories
@@ -185,3 +185,30 @@ async def test_a_day_of_visits_through_batches_to_the_simulator_and_back(
         assert outbox.counts(session) == {"done": 5 * 2 + 2}
         actions = {a.action for a in session.exec(select(AuditRow)).all()}
     assert {"handoff.requeue", "handoff.manual_done", "rpa.claim", "rpa.download"} <= actions
+
+
+async def test_a_robot_whose_lease_moved_on_leaves_the_batch_to_the_new_holder(
+    anon: httpx.AsyncClient, gateway: VisitGateway, client: Client, settings: Settings
+) -> None:
+    """Two robots on one account: the second claim takes the batch over (an account may
+    claim its own batch again, as a restarted robot does), and the first robot, finding its
+    lease gone, types nothing in and does not fail; the new holder types the batch in."""
+    await _confirmed_visit(gateway, settings)
+    await factories.run_batch(client, settings.task_queue)
+    first, second = (
+        RpaSimulator(SimConfig(url="", password=demo_password("rpa01")), client=anon)
+        for _ in range(2)
+    )
+    await first.login()
+    second.token = first.token
+    batch = (await anon.get("/api/rpa/batches", headers=first._headers())).json()[0]
+    claim = f"/api/rpa/batches/{batch['batch_id']}/claim"
+    old = (await anon.post(claim, headers=first._headers())).json()["lease_id"]
+    new = (await anon.post(claim, headers=second._headers())).json()["lease_id"]
+
+    lost, typed = SimReport(), SimReport()
+    await first._type_in(batch["batch_id"], old, lost)
+    assert lost.batches == [] and lost.done == 0 and lost.refused == []
+    await second._type_in(batch["batch_id"], new, typed)
+    assert typed.batches == [batch["batch_id"]] and typed.refused == []
+    assert typed.done == batch["record_count"] > 0
