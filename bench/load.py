@@ -17,7 +17,7 @@ import threading
 import time
 
 from bench import cpu_share
-from bench.stack import embedded_stack, machine
+from bench.stack import embedded_stack, machine, robot_accounts
 from madoguchi.load import LoadConfig, peak_day_visits, procedure_mix, residents, run
 from madoguchi.seed import demo_password
 from madoguchi.settings import Settings
@@ -35,6 +35,10 @@ def main() -> int:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--handoff-interval", default="5")
     parser.add_argument(
+        "--robots", type=int, default=2,
+        help="RPA terminals typing the handoff in (one record at a time each)",
+    )  # fmt: skip
+    parser.add_argument(
         "--peak", action="store_true",
         help="a March-peak day (3 x the average day's visits) within --duration (default 1 h)",
     )  # fmt: skip
@@ -51,7 +55,8 @@ def main() -> int:
             visits=peak_day_visits(settings.catalog_dir) if args.peak else 0,
             supervisor_password=demo_password("kantoku01"),
             think_scale=args.think_scale, password=demo_password("staff01"),
-            robot_password=demo_password("rpa01"), mix=procedure_mix(settings.catalog_dir),
+            robots=robot_accounts(settings.sqlalchemy_url, args.robots),
+            mix=procedure_mix(settings.catalog_dir),
             worker_metrics_url=f"http://{metrics}/metrics",
         )  # fmt: skip
         people = residents(settings)

@@ -21,13 +21,15 @@ import tempfile
 from pathlib import Path
 
 from adapters.temporal_server import DevServer, free_ports, wait_for_port
-from bench.stack import machine, start_module
+from bench.stack import machine, robot_accounts, start_module
 from madoguchi.load import LoadConfig, LoadReport, procedure_mix, residents, run
 from madoguchi.seed import demo_password, seed_demo
 from madoguchi.settings import Settings
 
 
-def measure(processes: int, staff: int, duration: float, database_url: str) -> LoadReport:
+def measure(
+    processes: int, staff: int, duration: float, database_url: str, robots: int
+) -> LoadReport:
     data = Path(tempfile.mkdtemp(prefix=f"mado-scale{processes}-"))
     settings = Settings(data_dir=data, database_url=database_url)
     seed_demo(settings.sqlalchemy_url, settings.catalog_dir, settings.demo_residents)
@@ -58,8 +60,8 @@ def measure(processes: int, staff: int, duration: float, database_url: str) -> L
         urls = [f"http://127.0.0.1:{port}" for port in ports]
         cfg = LoadConfig(
             url=urls[0], extra_urls=urls[1:], staff=staff, duration=duration, think_scale=0,
-            password=demo_password("staff01"), robot_password=demo_password("rpa01"),
-            mix=procedure_mix(settings.catalog_dir),
+            password=demo_password("staff01"), mix=procedure_mix(settings.catalog_dir),
+            robots=robot_accounts(settings.sqlalchemy_url, robots),
         )  # fmt: skip
         return asyncio.run(run(cfg, residents(settings)))
     finally:
@@ -79,11 +81,12 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=40)
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--robots", type=int, default=2, help="RPA terminals (see bench.load)")
     args = parser.parse_args()
     print(f"scale-out, {args.staff} clerks flat out for {args.duration:.0f} s, {machine()}")
     failed = False
     for n in args.processes:
-        report = measure(n, args.staff, args.duration, args.database_url)
+        report = measure(n, args.staff, args.duration, args.database_url, args.robots)
         steps = {k: sorted(v) for k, v in report.latencies.items()}
         p95 = {k: v[min(len(v) - 1, int(0.95 * len(v)))] for k, v in steps.items() if v}
         print(

@@ -174,7 +174,7 @@ def _background_load(url: str, data: Path, staff: int, after: float) -> _Load | 
     settings = Settings(data_dir=data, database_url="")
     cfg = LoadConfig(
         url=url, staff=staff, duration=3600, think_scale=1.0,
-        password=demo_password("staff01"), robot_password=demo_password("rpa01"),
+        password=demo_password("staff01"), robots=[("rpa01", demo_password("rpa01"))],
         mix=procedure_mix(settings.catalog_dir), settle_seconds=0,
     )  # fmt: skip
     load = _Load(cfg, residents(settings))

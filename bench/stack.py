@@ -15,6 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from adapters import users
+from adapters.db import session_scope
 from adapters.temporal_server import free_ports, wait_for_port
 from madoguchi.seed import demo_password
 from madoguchi.settings import REPO_ROOT
@@ -94,6 +96,22 @@ def machine() -> str:
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def robot_accounts(database_url: str, count: int) -> list[tuple[str, str]]:
+    """``count`` RPA terminals for the load tool, as (staff id, demo password): the seeded
+    rpa01, then rpa02… added to the bench's database. A lease belongs to an account, so two
+    robots on one account would take each other's batches."""
+    ids = [f"rpa{i:02d}" for i in range(1, count + 1)]
+    with session_scope(database_url) as session:
+        for staff_id in ids[1:]:
+            if users.get(session, staff_id) is None:
+                account = users.StaffAccount(
+                    staff_id, f"RPA端末{staff_id[3:].lstrip('0')}", ["rpa_tanmatsu"], "shimin",
+                    "honcho",
+                )  # fmt: skip
+                users.upsert(session, account, password=demo_password(staff_id))
+    return [(staff_id, demo_password(staff_id)) for staff_id in ids]
 
 
 def login(http: httpx.Client, staff_id: str) -> dict[str, str]:

@@ -169,8 +169,10 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
         url=args.url or f"http://127.0.0.1:{settings.api_port}",
         staff=args.staff, duration=args.duration, think_scale=args.think_scale,
         staff_id=args.staff_id, password=args.password or demo_password(args.staff_id),
-        robot_password=args.rpa_password or os.environ.get("MADO_RPA_PASSWORD", "")
-        or demo_password("rpa01"),
+        robots=[(
+            "rpa01",
+            args.rpa_password or os.environ.get("MADO_RPA_PASSWORD", "") or demo_password("rpa01"),
+        )],
         mix=procedure_mix(settings.catalog_dir),
     )  # fmt: skip
     report = asyncio.run(run(cfg, residents(settings)))

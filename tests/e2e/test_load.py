@@ -26,7 +26,7 @@ def test_a_short_load_run_has_no_errors_and_loses_no_visit(
         settings = Settings(data_dir=stack.data_dir, database_url="")
         cfg = LoadConfig(
             url=stack.url, staff=4, duration=8, think_scale=0,
-            password=demo_password("staff01"), robot_password=demo_password("rpa01"),
+            password=demo_password("staff01"), robots=[("rpa01", demo_password("rpa01"))],
             mix=procedure_mix(settings.catalog_dir), settle_seconds=90,
         )  # fmt: skip
         report = asyncio.run(run(cfg, residents(settings)))
