@@ -6,6 +6,11 @@
 
 Prints per-step p50 / p95 / p99, complete visits per second, errors and lost visits
 (madoguchi/load.py). `--database-url` runs the application database on PostgreSQL.
+
+A visit is complete when the robot's report reaches it (完了). `--robots` RPA terminals
+(default 2; rpa02… are added to the bench's database) type the batches in, one record at a
+time each: flat out, a single robot falls behind the counters. The figure counts from the
+first ticket to the moment the last visit's workflow reached 完了.
 """
 
 from __future__ import annotations
