@@ -48,6 +48,8 @@ def main() -> int:
         help="a March-peak day (3 x the average day's visits) within --duration (default 1 h)",
     )  # fmt: skip
     args = parser.parse_args()
+    if args.robots < 1:
+        parser.error("--robots: at least one robot, or no visit ever reaches 完了")
     duration = args.duration or (3600.0 if args.peak else 60.0)
     env = {"MADO_HANDOFF_INTERVAL_SECONDS": args.handoff_interval}
     if args.database_url:

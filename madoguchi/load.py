@@ -361,7 +361,8 @@ async def run(cfg: LoadConfig, people: list[tuple[str, str, str]]) -> LoadReport
                 elif r.status_code == 200 and r.json()["step"] == "done":
                     # When the visit reached 完了, not when this poll happened to ask: after a
                     # long run one round of asking takes tens of seconds, and timing the
-                    # asking made the end-to-end figure that much lower than it was.
+                    # asking made the end-to-end figure that much lower than it was. (The
+                    # stack's clock: against another machine, NTP keeps the two close.)
                     reached = datetime.fromisoformat(r.json()["step_entered_at"]).timestamp()
                     done_at[vid] = reached - began_wall
                     pending.discard(vid)

@@ -125,8 +125,8 @@ class RpaSimulator:
         log.info("batch typed in", batch_id=batch_id, records=len(body))
 
     async def _leased_get(self, url: str, batch_id: str, lease: str) -> httpx.Response | None:
-        """A read under the lease; None when the lease has moved on (it ran out and another
-        robot claimed the batch): that robot types it in, this one leaves it."""
+        """A read under the lease; None when the lease has moved on (it ran out, or the batch
+        was claimed again): the new holder types it in, this robot leaves it."""
         r = await self.http.get(url, headers=self._headers(lease))
         if r.status_code == 409:
             log.warning("batch lease lost", batch_id=batch_id, reason=r.json()["error"]["message"])
