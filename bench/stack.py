@@ -104,12 +104,11 @@ def robot_accounts(database_url: str, count: int) -> list[tuple[str, str]]:
     robots on one account would take each other's batches."""
     ids = [f"rpa{i:02d}" for i in range(1, count + 1)]
     with session_scope(database_url) as session:
-        for staff_id in ids[1:]:
+        for n, staff_id in enumerate(ids[1:], start=2):
             if users.get(session, staff_id) is None:
                 account = users.StaffAccount(
-                    staff_id, f"RPA端末{staff_id[3:].lstrip('0')}", ["rpa_tanmatsu"], "shimin",
-                    "honcho",
-                )  # fmt: skip
+                    staff_id, f"RPA端末{n}", ["rpa_tanmatsu"], "shimin", "honcho"
+                )
                 users.upsert(session, account, password=demo_password(staff_id))
     return [(staff_id, demo_password(staff_id)) for staff_id in ids]
 

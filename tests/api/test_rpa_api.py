@@ -11,10 +11,11 @@ import httpx
 from sqlmodel import select
 from temporalio.client import Client
 
-from adapters import outbox, users
+from adapters import outbox
 from adapters.db import session_scope
 from adapters.tables import AuditRow, HandoffBatchRow
 from adapters.temporal_client import VisitGateway
+from bench.stack import robot_accounts
 from domain.steps import Action, Step
 from domain.visit import ChooseProceduresInput, ChooseResidentInput, ConfirmInput
 from madoguchi.rpa_sim import RpaSimulator, SimConfig, SimReport
@@ -23,15 +24,6 @@ from madoguchi.settings import Settings
 from tests import factories
 from tests.api.conftest import bearer
 from tests.workflow.test_counter_visit import walk_to_confirm
-
-
-def _second_robot(settings: Settings) -> None:
-    with session_scope(settings.sqlalchemy_url) as session:
-        users.upsert(
-            session,
-            users.StaffAccount("rpa02", "RPA端末2", ["rpa_tanmatsu"], "shimin", "honcho"),
-            password=demo_password("rpa02"),
-        )
 
 
 async def _confirmed_visit(gateway: VisitGateway, settings: Settings) -> str:
@@ -49,7 +41,7 @@ def err(r: httpx.Response, status: int) -> str:
 async def test_leases_repeated_reports_and_every_refusal(
     anon: httpx.AsyncClient, gateway: VisitGateway, client: Client, settings: Settings
 ) -> None:
-    _second_robot(settings)
+    robot_accounts(settings.sqlalchemy_url, 2)  # rpa02 beside the seeded rpa01
     a, b = await bearer(anon, "rpa01"), await bearer(anon, "rpa02")
     visit_id = await _confirmed_visit(gateway, settings)
     await factories.run_batch(client, settings.task_queue)
