@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -39,20 +41,47 @@ from domain.visit import StartVisit, VisitState
 from workflows.counter_visit import CounterVisit
 from workflows.errors import INVALID_INPUT
 
+log = logging.getLogger(__name__)
+
+# What Temporal's client answers while the server is still coming up: the port refuses,
+# or it accepts and the frontend says it is not healthy yet.
+STARTING_UP_MARKERS = ("Frontend is not healthy yet", "Unavailable", "Connection refused")
+CONNECT_RETRY_SECONDS = 0.5
+
+
+def is_starting_up(exc: BaseException) -> bool:
+    return any(marker in str(exc) for marker in STARTING_UP_MARKERS)
+
 
 async def connect(
-    address: str, namespace: str, payload_key: bytes, runtime: Runtime | None = None
+    address: str,
+    namespace: str,
+    payload_key: bytes,
+    runtime: Runtime | None = None,
+    *,
+    wait_seconds: float = 30.0,
 ) -> Client:
     """A client whose calls carry the caller's trace into workflows and activities (and a
     worker built on it records their spans), under whatever tracer provider the process
     installed — none means the spans cost nothing."""
-    client = await Client.connect(
-        address,
-        namespace=namespace,
-        data_converter=encrypted_data_converter(payload_key),
-        interceptors=[TracingInterceptor()],
-        runtime=runtime,
-    )
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            client = await Client.connect(
+                address,
+                namespace=namespace,
+                data_converter=encrypted_data_converter(payload_key),
+                interceptors=[TracingInterceptor()],
+                runtime=runtime,
+            )
+            break
+        except RuntimeError as exc:
+            if not is_starting_up(exc) or time.monotonic() >= deadline:
+                raise
+            # A server that has just started (or restarted) opens its port before its
+            # frontend serves: a worker or API started beside it waits, not crashes.
+            log.info("temporal at %s not serving yet, waiting", address)
+            await asyncio.sleep(CONNECT_RETRY_SECONDS)
     # The visit's state is what every step answers with: its validator is compiled now,
     # not in the first clerk's first step.
     conv = client.data_converter.payload_converter
