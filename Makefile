@@ -47,12 +47,13 @@ $(VENV)/.pm4py: $(STAMP)
 	$(BIN)/python -m pip install -q --disable-pip-version-check "pm4py==2.7.23.11"
 	touch $@
 
+# The slowest tests are listed after each pass: the suite has 15 minutes on two cores.
 test: test-deps $(STAMP) $(VENV)/.pm4py lint
 	@bash scripts/ensure-postgres.sh
-	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
+	$(BIN)/pytest $(XDIST) --durations=15 $(PYTEST_ARGS)
 	@echo "== the workflow and API suites again, on PostgreSQL =="
 	@# The per-test databases are dropped whether the pass succeeds or not.
-	MADO_TEST_DATABASE=postgresql $(BIN)/pytest $(XDIST) tests/workflow tests/api -m "not slow" $(PYTEST_ARGS); \
+	MADO_TEST_DATABASE=postgresql $(BIN)/pytest $(XDIST) tests/workflow tests/api -m "not slow" --durations=10 $(PYTEST_ARGS); \
 	  status=$$?; bash scripts/drop-test-databases.sh; exit $$status
 
 unit: $(STAMP)
