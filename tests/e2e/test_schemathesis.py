@@ -1,8 +1,8 @@
 """schemathesis as the counter's people: no input, generated or hostile, makes the server
 fail (5xx). Run as every kind of user, so authorized code is reached and not only the
-401/403 answers; the API clients' roles are in test_schemathesis_clients.py — a file each,
-so the two halves (about ten minutes of one pytest worker together on a slow machine) run
-on both workers."""
+401/403 answers; the administrator and the API clients are in
+test_schemathesis_clients.py: a file each, so the two halves (about ten minutes of one
+pytest worker together on a slow machine) run on both workers."""
 
 from __future__ import annotations
 
