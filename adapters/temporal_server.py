@@ -64,10 +64,12 @@ class DevServer:
         port: int = 7233,
         ui_port: int | None = 8233,
         log_file: Path | None = None,
+        metrics_port: int = 0,
     ) -> None:
         self.db_file = db_file
         self.port = port
         self.ui_port = ui_port
+        self.metrics_port = metrics_port
         self.log_file = log_file
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -105,6 +107,8 @@ class DevServer:
             "system.forceSearchAttributesCacheRefreshOnRead=false",
         ]
         cmd += ["--ui-port", str(self.ui_port)] if self.ui_port else ["--headless"]
+        if self.metrics_port:
+            cmd += ["--metrics-port", str(self.metrics_port)]
         for name, kind in SEARCH_ATTRIBUTE_TYPES.items():
             cmd += ["--search-attribute", f"{name}={kind}"]
         return cmd

@@ -41,6 +41,14 @@ class Settings(BaseSettings):
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
     temporal_ui_port: int = 8233
+    temporal_metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="`mado run`: the port on 127.0.0.1 where its Temporal dev server serves its "
+        "own Prometheus metrics (task queues, persistence, update latency); 0 leaves the "
+        "port to the Temporal CLI (a random one)",
+    )
     task_queue: str = "madoguchi-visits"
 
     api_host: str = "127.0.0.1"

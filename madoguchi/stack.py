@@ -86,6 +86,7 @@ def run_stack(settings: Settings) -> int:
         port=int(port),
         ui_port=settings.temporal_ui_port,
         log_file=logs / "temporal.log",
+        metrics_port=settings.temporal_metrics_port,
     )
     print("Temporal dev server を起動しています / starting Temporal …", flush=True)
     server.start()
@@ -119,7 +120,13 @@ def run_stack(settings: Settings) -> int:
             f"  Temporal Web UI      : http://{host}:{settings.temporal_ui_port}/\n"
             f"  Logs                 : {logs}\n"
             f"  Metrics (Prometheus) : http://{settings.api_host}:{settings.api_port}/metrics,"
-            f" worker http://{worker_env['MADO_WORKER_METRICS_ADDRESS']}/metrics\n"
+            f" worker http://{worker_env['MADO_WORKER_METRICS_ADDRESS']}/metrics"
+            + (
+                f", Temporal http://127.0.0.1:{settings.temporal_metrics_port}/metrics"
+                if settings.temporal_metrics_port
+                else ""
+            )
+            + "\n"
             f"  Traces               : {_traces_go_to(settings)}\n"
             + ("  RPA simulator        : on (rpa-sim.log)\n" if robot else "")
             + "Ctrl-C で停止 / Ctrl-C to stop\n",

@@ -33,8 +33,12 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def traced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    s = new_stack(tmp_path_factory.mktemp("traced"), "MADO_WORKER_METRICS_ADDRESS")
+    s = new_stack(
+        tmp_path_factory.mktemp("traced"), "MADO_WORKER_METRICS_ADDRESS", "TEMPORAL_METRICS"
+    )
     s.env.update(
+        # The setting is a port (the dev server listens on 127.0.0.1).
+        MADO_TEMPORAL_METRICS_PORT=s.env.pop("TEMPORAL_METRICS").rsplit(":", 1)[1],
         MADO_TRACES="file",
         OTEL_BSP_SCHEDULE_DELAY="100",  # spans reach the file within a moment
     )
@@ -174,6 +178,9 @@ def test_metrics_and_readiness(traced: Stack) -> None:
     assert live.json() == {"status": "alive"}
     sdk = httpx.get(f"http://{traced.env['MADO_WORKER_METRICS_ADDRESS']}/metrics").text
     assert "temporal_workflow_task_schedule_to_start_latency" in sdk
+    port = traced.env["MADO_TEMPORAL_METRICS_PORT"]
+    server = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+    assert "service_latency_count{" in server and 'operation="UpdateWorkflowExecution"' in server
 
 
 # --- the Temporal server stops while a clerk is at the counter ---------------------------

@@ -13,3 +13,10 @@ def test_the_dev_server_keeps_its_search_attribute_cache() -> None:
     assert "system.forceSearchAttributesCacheRefreshOnRead=false" in values
     registered = {cmd[i + 1].split("=")[0] for i, a in enumerate(cmd) if a == "--search-attribute"}
     assert registered == set(SEARCH_ATTRIBUTE_TYPES)
+
+
+def test_the_dev_server_serves_its_metrics_on_the_port_it_is_given() -> None:
+    given = DevServer(Path("/tmp/t.db"), port=7999, ui_port=None, metrics_port=9777).command()
+    assert given[given.index("--metrics-port") + 1] == "9777"
+    # 0: the Temporal CLI's own choice, as before the setting existed.
+    assert "--metrics-port" not in DevServer(Path("/tmp/t.db"), port=7999, ui_port=None).command()
