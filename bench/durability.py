@@ -65,8 +65,13 @@ def _plain_server(stack: Running, database_url: str) -> subprocess.Popen[bytes]:
         "MADO_LOG_LEVEL": "WARNING",
         **({"MADO_DATABASE_URL": database_url} if database_url else {}),
     }
-    server = start_module("bench.plain_step_app", env, Path(stack.data) / "plain.log")
-    wait_for_port("127.0.0.1", int(port), 60)
+    log = Path(stack.data) / "plain.log"
+    server = start_module("bench.plain_step_app", env, log)
+    try:
+        wait_for_port("127.0.0.1", int(port), 60)
+    except TimeoutError:
+        server.terminate()
+        raise SystemExit(f"the plain endpoint did not start; see {log}") from None
     return server
 
 
