@@ -9,21 +9,19 @@ from pathlib import Path
 
 import httpx
 
-from madoguchi.seed import demo_password
+from bench.stack import login
 from tests.e2e.conftest import Stack
 
 
 def assert_no_server_errors(stack: Stack, staff_id: str, workdir: Path) -> None:
-    token = httpx.post(
-        stack.url + "/api/auth/login",
-        json={"staff_id": staff_id, "password": demo_password(staff_id)},
-    ).json()["token"]
+    with httpx.Client(base_url=stack.url) as http:
+        authorization = login(http, staff_id)["Authorization"]
     st = Path(sys.executable).parent / "schemathesis"
     result = subprocess.run(
         [
             str(st), "run", f"{stack.url}/openapi.json",
             "--checks", "not_a_server_error",
-            "--header", f"Authorization: Bearer {token}",
+            "--header", f"Authorization: {authorization}",
             "--max-examples", "6",
             "--seed", "37201",
             # Logging out would end the very session the run uses.
