@@ -98,6 +98,28 @@ class LoadReport:
     elapsed: float = 0.0
     stalled: list[str] | None = None  # None: not checked
     resent: int = 0  # requests sent again after the server closed an idle connection
+    # Each step's (seconds into the run when it was sent, ms): whether the steps slow down
+    # as the day's visits, audit rows and handoff records pile up (the tender: performance
+    # must not drop as the data grows).
+    timeline: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+
+    def _part_width(self, parts: int) -> float:
+        sent = [at for samples in self.timeline.values() for at, _ in samples]
+        return (max(sent) + 1e-9) / parts if sent else 0.0
+
+    def p95_by_part(self, parts: int = 4) -> dict[str, list[float | None]]:
+        """Each step's p95 in each equal part of the run's time (None: no request then)."""
+        width = self._part_width(parts)
+        if not width:
+            return {}
+        out: dict[str, list[float | None]] = {}
+        for step in STEPS:
+            buckets: list[list[float]] = [[] for _ in range(parts)]
+            for at, ms in self.timeline.get(step, []):
+                buckets[min(int(at / width), parts - 1)].append(ms)
+            if any(buckets):
+                out[step] = [_pct(sorted(b), 95) if b else None for b in buckets]
+        return out
 
     def lines(self) -> list[str]:
         out = [
@@ -117,6 +139,15 @@ class LoadReport:
             f"lost {len(self.lost)}; not done after the wait {len(self.not_done)}; "
             f"sent again on a closed connection {self.resent}"
         )
+        if by_part := self.p95_by_part():
+            out.append("p95 ms by quarter of the run (does a step slow down as the data grows?)")
+            w = self._part_width(4)
+            out.append(
+                "sent at s   " + "".join(f"{f'{w * i:.0f}-{w * (i + 1):.0f}':>9}" for i in range(4))
+            )
+            for step, p95s in by_part.items():
+                cells = "".join(f"{p:9.1f}" if p is not None else f"{'-':>9}" for p in p95s)
+                out.append(f"{step:<12}{cells}")
         if self.stalled is not None:
             out.append(f"stalled on the supervisor's dashboard at the end: {len(self.stalled)}")
             out += [f"  stalled: {s}" for s in self.stalled[:10]]
@@ -222,6 +253,8 @@ class _Run:
         self.cfg = cfg
         self.people = people
         self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.timeline: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        self.began = time.perf_counter()
         self.errors: list[str] = []
         self.started: list[str] = []
         self.confirmed: list[str] = []
@@ -247,7 +280,9 @@ class _Run:
         except httpx.HTTPError as e:
             self.errors.append(f"{name}: {type(e).__name__}: {e}")
             return None
-        self.latencies[name].append((time.perf_counter() - t) * 1000)
+        ms = (time.perf_counter() - t) * 1000
+        self.latencies[name].append(ms)
+        self.timeline[name].append((t - self.began, ms))
         if r.status_code >= 400:
             self.errors.append(f"{name}: {r.status_code} {r.text[:200]}")
             return None
@@ -344,6 +379,7 @@ async def run(cfg: LoadConfig, people: list[tuple[str, str, str]]) -> LoadReport
         stop = asyncio.Event()
         robots = [asyncio.create_task(_robot(cfg.url, *r, stop)) for r in cfg.robots]
         began, began_wall = time.monotonic(), time.time()
+        state.began = time.perf_counter()
         stop_at = began + cfg.duration
         await asyncio.gather(*(state.clerk(i + 1, t, stop_at) for i, t in enumerate(tokens)))
         # The last records go with the next scheduled batch (MADO_HANDOFF_INTERVAL_SECONDS).
@@ -408,4 +444,5 @@ async def run(cfg: LoadConfig, people: list[tuple[str, str, str]]) -> LoadReport
         elapsed=elapsed,
         stalled=stalled,
         resent=state.resent,
+        timeline=dict(state.timeline),
     )
