@@ -142,11 +142,10 @@ class LoadReport:
         if by_part := self.p95_by_part():
             out.append("p95 ms by quarter of the run (does a step slow down as the data grows?)")
             w = self._part_width(4)
-            out.append(
-                "sent at s   " + "".join(f"{f'{w * i:.0f}-{w * (i + 1):.0f}':>9}" for i in range(4))
-            )
+            spans = [f"{w * i:.0f}-{w * (i + 1):.0f}" for i in range(4)]
+            out.append(f"{'sent at s':<12}" + "".join(f"{span:>12}" for span in spans))
             for step, p95s in by_part.items():
-                cells = "".join(f"{p:9.1f}" if p is not None else f"{'-':>9}" for p in p95s)
+                cells = "".join(f"{p:12.1f}" if p is not None else f"{'-':>12}" for p in p95s)
                 out.append(f"{step:<12}{cells}")
         if self.stalled is not None:
             out.append(f"stalled on the supervisor's dashboard at the end: {len(self.stalled)}")
