@@ -18,18 +18,21 @@ step (POST /api/visits and POST /api/visits/{visit_id}/<step>) this splits the r
 - ``api after``: the API after Temporal answered (the response body).
 
 It prints p50 of each part, and the mean of each part over the slowest 5 % of requests:
-what makes a p95. One machine's clock, so the parts add up to the step.
+what makes a p95. One machine's clock, so the parts add up to the step. Then, for the
+slowest 5 % and for the middle half, which activities of *other* visits ran at the same
+time (ms per step): whether the tail is visits landing together in the worker.
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import statistics
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +55,8 @@ class Step:
     step: str
     total: float
     parts: dict[str, float]
+    # Other visits' activities running during this step: activity name → ms of overlap.
+    alongside: dict[str, float] = field(default_factory=dict)
 
 
 def read_spans(folder: Path) -> list[Span]:
@@ -90,6 +95,7 @@ def breakdown(spans: Iterable[Span]) -> list[Step]:
     # workflow's start hangs under the root (one trace per visit).
     for request, root in opened_by:
         children[request] += children[root]
+    timeline = _Timeline(runs)
     out = []
     for s in by_id.values():
         step = STEP_OF_ROUTE.get(s["name"])
@@ -120,8 +126,33 @@ def breakdown(spans: Iterable[Span]) -> list[Step]:
             "answer": _ms(call["end_ns"] - last),
             "api after": _ms(s["end_ns"] - call["end_ns"]),
         }
-        out.append(Step(step, _ms(s["end_ns"] - s["start_ns"]), parts))
+        out.append(Step(step, _ms(s["end_ns"] - s["start_ns"]), parts, timeline.alongside(s)))
     return out
+
+
+class _Timeline:
+    """Every activity run by start time, to find those alongside a step without a scan."""
+
+    def __init__(self, runs: dict[str, list[Span]]) -> None:
+        self.spans = sorted((a for spans in runs.values() for a in spans), key=_start)
+        self.starts = [a["start_ns"] for a in self.spans]
+        self.longest = max((a["end_ns"] - a["start_ns"] for a in self.spans), default=0)
+
+    def alongside(self, request: Span) -> dict[str, float]:
+        begin, end = request["start_ns"], request["end_ns"]
+        out: dict[str, float] = defaultdict(float)
+        lo = bisect.bisect_left(self.starts, begin - self.longest)
+        for a in self.spans[lo : bisect.bisect_right(self.starts, end)]:
+            if a["trace_id"] == request["trace_id"]:
+                continue  # the visit's own activities are the step's, not its neighbours'
+            overlap = min(a["end_ns"], end) - max(a["start_ns"], begin)
+            if overlap > 0:
+                out[a["name"].partition(":")[2]] += _ms(overlap)
+        return dict(out)
+
+
+def _start(span: Span) -> int:
+    return int(span["start_ns"])
 
 
 def report(steps: list[Step], tail: float = 0.05) -> list[str]:
@@ -138,7 +169,20 @@ def report(steps: list[Step], tail: float = 0.05) -> list[str]:
         means = "".join(f"{statistics.fmean(s.parts[p] for s in slow):13.1f}" for p in PARTS)
         total = statistics.fmean(s.total for s in slow)
         lines.append(f"{'  slowest 5 %, mean':<24}{len(slow):6d}{total:8.1f}{means}")
+        middle = mine[len(mine) // 4 : max(1, 3 * len(mine) // 4)]
+        for label, group in (("slowest 5 %", slow), ("middle half", middle)):
+            lines.append(f"  other visits' activities alongside, {label}: {_busiest(group)}")
     return lines
+
+
+def _busiest(group: list[Step], top: int = 3) -> str:
+    """The activities of other visits that ran during these steps, ms per step on average."""
+    sums: dict[str, float] = defaultdict(float)
+    for s in group:
+        for name, ms in s.alongside.items():
+            sums[name] += ms / len(group)
+    busiest = sorted(sums.items(), key=lambda kv: -kv[1])[:top]
+    return ", ".join(f"{name} {ms:.1f}" for name, ms in busiest) or "none"
 
 
 def main() -> int:

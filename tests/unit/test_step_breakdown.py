@@ -52,6 +52,16 @@ def test_a_step_splits_into_the_api_temporal_the_worker_and_its_activities() -> 
     assert sum(ticket.parts.values()) == ticket.total == 20
 
 
+def test_it_names_what_other_visits_ran_during_a_step() -> None:
+    # Another visit's print (trace t2) overlaps the procedures step for 21 ms (110–131).
+    other = {**span("RunActivity:print_forms", "o", "x", 110, 150), "trace_id": "t2"}
+    steps = {s.step: s for s in breakdown([*a_visit(), other])}
+    assert steps["procedures"].alongside == {"print_forms": 21}
+    assert "fill_forms" not in steps["procedures"].alongside  # its own activity
+    lines = report(list(steps.values()))
+    assert "  other visits' activities alongside, slowest 5 %: print_forms 21.0" in lines
+
+
 def test_a_step_refused_before_temporal_is_left_out(tmp_path: Path) -> None:
     spans = [*a_visit(), span("POST /api/visits/{visit_id}/call", "c", "root", 200, 203,
                               kind="SERVER")]  # fmt: skip
