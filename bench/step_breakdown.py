@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import bisect
-import json
 import statistics
 import sys
 from collections import defaultdict
@@ -36,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from adapters import span_files
 from bench.stack import pct
 
 PARTS = ["api before", "to task", "to activity", "activities", "answer", "api after"]
@@ -60,11 +60,8 @@ class Step:
 
 
 def read_spans(folder: Path) -> list[Span]:
-    spans = []
-    for path in sorted(folder.glob("*.jsonl*")):  # the current files and rotated ones
-        with path.open(encoding="utf-8") as f:
-            spans += [json.loads(line) for line in f if line.strip()]
-    return spans
+    """Every process's spans in the folder (api.jsonl, worker.jsonl), rotated copies too."""
+    return [span for path in sorted(folder.glob("*.jsonl")) for span in span_files.read_spans(path)]
 
 
 def _ms(ns: int) -> float:
@@ -114,7 +111,7 @@ def breakdown(spans: Iterable[Span]) -> list[Step]:
             task = min(max(task_of[call["span_id"]], call["start_ns"]), call["end_ns"])
         acts = sorted(
             (a for a in runs[s["trace_id"]] if task <= a["start_ns"] <= call["end_ns"]),
-            key=lambda a: a["start_ns"],
+            key=_start,
         )
         first = acts[0]["start_ns"] if acts else task
         last = max((a["end_ns"] for a in acts), default=task)
