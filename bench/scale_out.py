@@ -2,7 +2,11 @@
 server and one application database, driven flat out by the same simulated clerks.
 
     .venv/bin/python -m bench.scale_out --staff 12 --duration 40
+    .venv/bin/python -m bench.scale_out --staff 135 --duration 240 --think-scale 1
 
+Flat out (the default) it counts throughput; with think times on (`--think-scale 1`) the
+clerks make the counter's own demand, and what a second pair can change is the tail: a step
+that lands while the one worker is busy with another visit's activity.
 Workers share the task queue (Temporal hands each task to one of them); API processes
 share the database (sessions, audit) and the Temporal server, and the clerks are spread
 over them as a load balancer would. See docs/operations.md for the same settings on a
@@ -23,12 +27,18 @@ from pathlib import Path
 from adapters.temporal_server import DevServer, free_ports, wait_for_port
 from bench.stack import machine, robot_accounts, start_module
 from madoguchi.load import LoadConfig, LoadReport, procedure_mix, residents, run
+from madoguchi.logging import configure_logging
 from madoguchi.seed import demo_password, seed_demo
 from madoguchi.settings import Settings
 
 
 def measure(
-    processes: int, staff: int, duration: float, database_url: str, robots: int
+    processes: int,
+    staff: int,
+    duration: float,
+    database_url: str,
+    robots: int,
+    think_scale: float = 0,
 ) -> LoadReport:
     data = Path(tempfile.mkdtemp(prefix=f"mado-scale{processes}-"))
     settings = Settings(data_dir=data, database_url=database_url)
@@ -59,7 +69,8 @@ def measure(
             wait_for_port("127.0.0.1", port, 60)
         urls = [f"http://127.0.0.1:{port}" for port in ports]
         cfg = LoadConfig(
-            url=urls[0], extra_urls=urls[1:], staff=staff, duration=duration, think_scale=0,
+            url=urls[0], extra_urls=urls[1:], staff=staff, duration=duration,
+            think_scale=think_scale,
             password=demo_password("staff01"), mix=procedure_mix(settings.catalog_dir),
             robots=robot_accounts(settings.sqlalchemy_url, robots),
         )  # fmt: skip
@@ -82,11 +93,23 @@ def main() -> int:
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--database-url", default="")
     parser.add_argument("--robots", type=int, default=2, help="RPA terminals (see bench.load)")
+    parser.add_argument(
+        "--think-scale", type=float, default=0,
+        help="0: flat out (throughput); 1: the counter's think times (the tail under demand)",
+    )  # fmt: skip
     args = parser.parse_args()
-    print(f"scale-out, {args.staff} clerks flat out for {args.duration:.0f} s, {machine()}")
+    # The simulated robots log each batch they type in; the report is what a bench prints.
+    configure_logging("WARNING", json=False)
+    pace = "flat out" if args.think_scale == 0 else f"think scale {args.think_scale:g}"
+    print(f"scale-out, {args.staff} clerks {pace} for {args.duration:.0f} s, {machine()}")
     failed = False
     for n in args.processes:
-        report = measure(n, args.staff, args.duration, args.database_url, args.robots)
+        report = measure(
+            n, args.staff, args.duration, args.database_url, args.robots, args.think_scale
+        )
+        if args.think_scale:
+            print(f"-- {n} worker(s) + {n} API process(es)")
+            print("\n".join(report.lines()))
         steps = {k: sorted(v) for k, v in report.latencies.items()}
         p95 = {k: v[min(len(v) - 1, int(0.95 * len(v)))] for k, v in steps.items() if v}
         print(
