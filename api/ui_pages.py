@@ -31,6 +31,7 @@ from api.rpa import RecordId
 from api.staff import VisitId
 from domain.binding import ID_SOURCE_LABELS
 from domain.catalog import Catalog
+from domain.matching import MATCHED_ON_JA
 from domain.navi import navi_rules
 from domain.security import Permission, Principal
 from domain.steps import ALLOWED, AT_COUNTER, STEP_LABELS_JA, STEP_ORDER, Action, Step
@@ -104,6 +105,21 @@ class FormProblem(ValueError):
     pass
 
 
+def _shared_answer(form: FormData, key: str, labels: list[str]) -> str:
+    """The one value of an answer whose field every procedure asking it shows (通数 under
+    住民票の写し and under 印鑑登録証明書): the value typed, or a refusal when two differ —
+    the visit keeps one answer per item, and guessing which was meant would print the wrong
+    count or date on a form."""
+    values = {v.strip() for v in form.getlist(f"answer.{key}") if isinstance(v, str) and v.strip()}
+    if len(values) > 1:
+        names = "・".join(dict.fromkeys(labels))
+        raise FormProblem(
+            f"answer.{key}: {names}: 欄ごとに違う値です。手続に共通の項目なので1つにしてください"
+            " / the procedures share this answer: give one value"
+        )
+    return values.pop() if values else ""
+
+
 def _decisions(form: FormData) -> dict[str, Decision]:
     """``decision.{proposal}`` radio buttons; a proposal left unanswered is simply absent,
     and the visit names it."""
@@ -150,10 +166,11 @@ def _payload(action: Action, form: FormData, catalog: Catalog, p: Principal) -> 
             for code, d in decisions.items()
             if d == Decision.ACCEPT and (item := items.get(code)) and item.procedure
         ]
-        keys = {
-            q.key for c in codes + extra if (proc := catalog.procedure(c)) for q in proc.questions
-        }
-        typed = {k: form_text(form, f"answer.{k}") for k in sorted(keys)}
+        labels: dict[str, list[str]] = {}
+        for c in codes + extra:
+            for q in proc.questions if (proc := catalog.procedure(c)) else ():
+                labels.setdefault(q.key, []).append(q.label)
+        typed = {k: _shared_answer(form, k, labels[k]) for k in sorted(labels)}
         answers = {k: v for k, v in typed.items() if v}
         return ChooseProceduresInput(procedures=codes, answers=answers, decisions=decisions)
     if action == Action.REPRINT:
@@ -219,6 +236,7 @@ async def _render(
             "order_index": STEP_ORDER.index(state.step) if state.step in STEP_ORDER else -1,
             "id_sources": ID_SOURCE_LABELS,
             "search_kinds": SEARCH_KIND_LABELS,
+            "matched_on": MATCHED_ON_JA,
             "navi_questions": navi_rules(catalog).asked(),
             "tablet": await run_in_threadpool(tablet_request, request, state.visit_id),
             "languages": load_translations(settings_of(request).catalog_dir).languages,

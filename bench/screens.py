@@ -121,7 +121,7 @@ def _visit(page: Page, url: str, person: tuple[str, str], clicks: dict[str, list
     _timed(page, clicks, "identify", "読み取り・検索", ("lookup",))
     _timed(page, clicks, "resident", "この住民で進む", ("interview",))
     page.get_by_label("住民票の写し").check()
-    page.get_by_label("通数").fill("1")
+    page.locator("#proc-juminhyo").get_by_label("通数").fill("1")
     _timed(page, clicks, "procedures", "帳票を作成", ("confirm",))
     page.get_by_text("この画面で署名する").click()
     page.locator("#pad").scroll_into_view_if_needed()

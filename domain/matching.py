@@ -12,6 +12,14 @@ from domain.visit import IdCardData, ResidentCandidate
 
 MAX_CANDIDATES = 20
 MIN_SCORE = 60
+# What a candidate matched the card on, as the staff screen names it.
+MATCHED_ON_JA = {
+    "name": "氏名",
+    "kana": "フリガナ",
+    "birth_date": "生年月日",
+    "address": "住所",
+    "sex": "性別",
+}
 
 
 def score(card: IdCardData, r: ResidentRecord) -> tuple[int, list[str]]:

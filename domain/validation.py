@@ -160,11 +160,12 @@ def validate_choose_resident(
 def _check_answer(q: Question, value: str | None) -> str | None:
     if value is None or not value.strip():
         return "入力してください / required" if q.required else None
+    # A number's own message first: "abc" in 通数 is not a number, whatever its length.
+    if q.kind == "int" and not value.isdecimal():  # isdigit() lets "²" through to int()
+        return "数字で入力してください / must be a whole number"
     if len(value) > q.max_length:
         return f"{q.max_length}文字までです / too long"
     if q.kind == "int":
-        if not value.isdigit():
-            return "数字で入力してください / must be a whole number"
         n = int(value)
         if q.min_value is not None and n < q.min_value:
             return f"{q.min_value}以上にしてください / must be at least {q.min_value}"

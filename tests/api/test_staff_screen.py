@@ -65,6 +65,7 @@ async def test_walk_a_visit_through_the_screens(
         follow_redirects=True,
     )
     assert 'data-step="lookup"' in page.text and r.name in page.text
+    assert "氏名・生年月日" in page.text  # what the candidate matched, in the screen's words
 
     page = await anon.post(
         f"{url}/choose_resident",
@@ -72,10 +73,24 @@ async def test_walk_a_visit_through_the_screens(
         follow_redirects=True,
     )
     assert 'data-step="interview"' in page.text
+    # 通数 is asked under every procedure that needs it, not only under the first one.
+    for code in ("juminhyo", "koseki", "fuhyo", "inkan_shomei"):
+        box = page.text.split(f'id="proc-{code}"', 1)[1].split("</fieldset>", 1)[0]
+        assert 'name="answer.copies"' in box, code
+    # The two fields of one shared answer must agree; the one value typed is taken.
+    refused = await anon.post(
+        f"{url}/choose_procedures",
+        data=form(procedures=["juminhyo", "inkan_shomei"], form_key="d0",
+                  **{"answer.copies": ["2", "", "", "1"]}),
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert "通数: 欄ごとに違う値です" in refused.text and 'data-step="interview"' in refused.text
 
     page = await anon.post(
         f"{url}/choose_procedures",
-        data=form(procedures=["inkan_shomei"], **{"answer.copies": "1"}, form_key="d"),
+        data=form(
+            procedures=["inkan_shomei"], form_key="d", **{"answer.copies": ["", "", "", "1"]}
+        ),
         follow_redirects=True,
     )
     assert 'data-step="confirm"' in page.text and "印鑑登録証明書交付申請書" in page.text

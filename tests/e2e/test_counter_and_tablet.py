@@ -95,10 +95,10 @@ def test_a_tennyu_visit_with_staff_screen_and_tablet(stack: Stack, browser: Brow
     other = clerk.context.new_page()
     other.goto(visit_url)
     clerk.get_by_label("転入届").check()
-    clerk.locator('input[name="answer.moved_on"]').fill("2026-11-20")
+    clerk.locator('#proc-tennyu input[name="answer.moved_on"]').fill("2026-11-20")
     clerk.reload()
     expect(clerk.get_by_label("転入届")).to_be_checked()
-    expect(clerk.locator('input[name="answer.moved_on"]')).to_have_value("2026-11-20")
+    expect(clerk.locator('#proc-tennyu input[name="answer.moved_on"]')).to_have_value("2026-11-20")
     for fact, answer in {"kokuho": "no", "mynumber_card": "yes", "dog": "no"}.items():
         clerk.locator(f'input[name="fact.{fact}"][value="{answer}"]').check()
     clerk.get_by_role("button", name="関連する手続を確認").click()
@@ -230,7 +230,7 @@ def test_both_screens_meet_wcag_21_aa_by_axe(stack: Stack, browser: Browser) -> 
     clerk.get_by_role("button", name="関連する手続を確認").click()
     found["interview"] = wcag_violations(clerk)
     clerk.get_by_label("住民票の写し").check()
-    clerk.get_by_label("通数").fill("1")
+    clerk.locator("#proc-juminhyo").get_by_label("通数").fill("1")
     for row in clerk.locator("tr.proposal-ask").all():
         row.get_by_label("不採用").check()
     clerk.get_by_role("button", name="帳票を作成", exact=True).last.click()

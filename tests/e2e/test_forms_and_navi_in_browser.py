@@ -77,7 +77,7 @@ def test_admin_adds_a_form_on_the_screen_and_the_next_visit_fills_it(
     clerk = login_page(browser, stack, "staff01")
     start_visit(clerk, stack, *head_of_household(stack, "住民"))
     clerk.get_by_label("住民票の写し").check()
-    clerk.get_by_label("通数").fill("1")
+    clerk.locator("#proc-juminhyo").get_by_label("通数").fill("1")
     clerk.get_by_role("button", name="帳票を作成").click()
     expect(clerk.locator("#step")).to_have_attribute("data-step", "confirm")
     expect(clerk.get_by_role("heading", name="住民票の写し 使用目的申出書")).to_be_visible()
@@ -92,7 +92,7 @@ def test_navi_for_a_tennyu_then_sign_and_reprint(
     expect(clerk.locator("#interview")).to_contain_text("状態: 転入予定")
 
     clerk.get_by_label("転入届").check()
-    moved_on = clerk.locator('input[name="answer.moved_on"]')
+    moved_on = clerk.locator('#proc-tennyu input[name="answer.moved_on"]')
     moved_on.fill("2026-11-20")
     navi = clerk.locator("#navi")
     for fact, answer in {"dog": "yes", "kokuho": "no", "mynumber_card": "yes"}.items():

@@ -66,3 +66,15 @@ def test_an_interview_date_must_be_a_real_day() -> None:
     assert _check_answer(q, "2026-13-40") == "存在しない日付です / no such date"
     assert _check_answer(q, "2026-02-29") == "存在しない日付です / no such date"
     assert _check_answer(q, "20261120") == "日付は YYYY-MM-DD 形式です / date must be YYYY-MM-DD"
+
+
+def test_a_count_that_is_not_a_number_is_called_that_whatever_its_length() -> None:
+    from domain.catalog import Question
+    from domain.validation import _check_answer
+
+    q = Question("copies", "通数", kind="int", max_length=2, min_value=1, max_value=20)
+    assert _check_answer(q, "abc") == "数字で入力してください / must be a whole number"
+    # A superscript two is a digit to str.isdigit() but not a number to int().
+    assert _check_answer(q, "²") == "数字で入力してください / must be a whole number"
+    assert _check_answer(q, "123") == "2文字までです / too long"
+    assert _check_answer(q, "2") is None

@@ -1,0 +1,15 @@
+// One answer can belong to several procedures (通数 for 住民票の写し and 印鑑登録証明書,
+// 異動年月日 for 転居届 and 世帯変更届 …). Each procedure shows its own field; typing in one
+// fills the others, so the clerk sees the value every chosen procedure will use. Without
+// this script the server still takes the one value typed and refuses two different ones.
+(function () {
+  const form = document.getElementById("interview");
+  if (!form) return;
+  form.addEventListener("input", (e) => {
+    const key = e.target.dataset && e.target.dataset.answer;
+    if (!key) return;
+    form.querySelectorAll("input[data-answer]").forEach((other) => {
+      if (other !== e.target && other.dataset.answer === key) other.value = e.target.value;
+    });
+  });
+})();
