@@ -13,6 +13,7 @@ from adapters.outbox import OutboxError
 from adapters.temporal_client import VisitRejected
 from api.auth import require
 from api.deps import Gateway
+from api.deps import catalog as catalog_of
 from api.deps import settings as settings_of
 from api.staff import VisitId
 from api.ui_pages import form_text, page
@@ -36,6 +37,7 @@ async def _context(request: Request, gw: Gateway, p: Principal) -> dict[str, obj
         "board": board,
         "steps": [(s.value, STEP_LABELS_JA[s]) for s in STEP_ORDER[:-1]],
         "labels": {s.value: label for s, label in STEP_LABELS_JA.items()},
+        "procedure_names": {proc.code: proc.name for proc in catalog_of(request).procedures},
         "action_labels": ACTION_LABELS,
         "refresh": REFRESH_SECONDS,
         "as_of": board.generated_at.astimezone(JST).strftime("%H:%M:%S"),

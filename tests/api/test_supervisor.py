@@ -90,6 +90,7 @@ async def test_a_visit_stuck_at_the_rpa_step_is_listed_and_retry_moves_it_on(
     assert board["counts"]["by_procedure"] == {"tenkyo": 1, "juminhyo": 1}
     page = await anon.get("/ui/supervisor", headers=boss)
     assert visit_id in page.text and "未送信 2件" in page.text
+    assert "<td>転居届</td>" in page.text and "<td>tenkyo</td>" not in page.text  # by name
 
     # 再試行: a batch runs now; the robot fails one record and types in the other.
     r = await anon.post(
