@@ -164,7 +164,10 @@ async def choose_procedures(
     p: Stepper,
     key: IdempotencyKey = None,
 ) -> VisitState:
-    """手続選択: procedures and interview answers; the forms are filled."""
+    """手続選択: procedures and interview answers; the forms are filled. `answers` is keyed
+    by the catalog's question keys; a question asked per procedure (通数) takes
+    `<procedure>.<key>` for each (`{"juminhyo.copies": "2", "inkan_shomei.copies": "1"}`),
+    or one `<key>` for every procedure asking it."""
     return await gw.act(visit_id, Action.CHOOSE_PROCEDURES, body, key, p)
 
 

@@ -106,10 +106,10 @@ class FormProblem(ValueError):
 
 
 def _shared_answer(form: FormData, key: str, labels: list[str]) -> str:
-    """The one value of an answer whose field every procedure asking it shows (通数 under
-    住民票の写し and under 印鑑登録証明書): the value typed, or a refusal when two differ —
-    the visit keeps one answer per item, and guessing which was meant would print the wrong
-    count or date on a form."""
+    """The one value of an answer whose field every procedure asking it shows (異動年月日
+    under 転居届 and under 世帯変更届): the value typed, or a refusal when two differ — the
+    visit keeps one such answer (one move), and guessing which was meant would print the
+    wrong date on a form. Answers asked per procedure (通数) are not shared."""
     values = {v.strip() for v in form.getlist(f"answer.{key}") if isinstance(v, str) and v.strip()}
     if len(values) > 1:
         names = "・".join(dict.fromkeys(labels))
@@ -166,11 +166,15 @@ def _payload(action: Action, form: FormData, catalog: Catalog, p: Principal) -> 
             for code, d in decisions.items()
             if d == Decision.ACCEPT and (item := items.get(code)) and item.procedure
         ]
-        labels: dict[str, list[str]] = {}
+        typed: dict[str, str] = {}
+        shared: dict[str, list[str]] = {}
         for c in codes + extra:
             for q in proc.questions if (proc := catalog.procedure(c)) else ():
-                labels.setdefault(q.key, []).append(q.label)
-        typed = {k: _shared_answer(form, k, labels[k]) for k in sorted(labels)}
+                if q.per_procedure:
+                    typed[q.answer_key(c)] = form_text(form, f"answer.{q.answer_key(c)}")
+                else:
+                    shared.setdefault(q.key, []).append(q.label)
+        typed |= {k: _shared_answer(form, k, shared[k]) for k in sorted(shared)}
         answers = {k: v for k, v in typed.items() if v}
         return ChooseProceduresInput(procedures=codes, answers=answers, decisions=decisions)
     if action == Action.REPRINT:

@@ -12,6 +12,7 @@ from datetime import date
 
 import jaconv
 
+from domain.catalog import answer_for
 from domain.resident import SEX_LABELS, ResidentRecord
 from domain.visit import IdCardData, IdSource, Proposal, ProposalStatus
 from domain.wareki import iso_to_wareki
@@ -91,7 +92,7 @@ def resolve(source: str, ctx: BindingContext) -> str:
     if scope == "applicant":
         return _applicant_value(ctx.applicant, attr)
     if scope == "answer":
-        return ctx.answers.get(attr, "")
+        return answer_for(ctx.answers, ctx.procedure_code, attr)
     if scope == "visit":
         values = {
             "id": ctx.visit_id,

@@ -21,6 +21,21 @@ class Question:
     max_length: int = 200
     min_value: int | None = None
     max_value: int | None = None
+    # Each procedure asking it has its own answer (通数: 住民票の写し 2通 and 印鑑登録証明書
+    # 1通 in one visit); otherwise the visit has one answer for every procedure asking it
+    # (異動年月日, 新住所: one move).
+    per_procedure: bool = False
+
+    def answer_key(self, procedure: str) -> str:
+        """The key of this question's answer in a visit's answers for ``procedure``."""
+        return f"{procedure}.{self.key}" if self.per_procedure else self.key
+
+
+def answer_for(answers: dict[str, str], procedure: str, key: str) -> str:
+    """The answer to ``key`` for ``procedure``: its own (``juminhyo.copies``) where the
+    question is asked per procedure, else the visit's (``copies``) — which is also what an
+    API client sending one value for every procedure gets."""
+    return answers.get(f"{procedure}.{key}") or answers.get(key, "")
 
 
 @dataclass

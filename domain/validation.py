@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from domain.catalog import Catalog, Question
+from domain.catalog import Catalog, Question, answer_for
 from domain.navi import navi_rules
 from domain.resident_search import SearchKind
 from domain.visit import (
@@ -294,9 +294,15 @@ def validate_choose_procedures(
                 )
             )
         for q in proc.questions:
-            known_keys.add(q.key)
-            if (why := _check_answer(q, inp.answers.get(q.key))) is not None:
-                problems.append(Problem(f"answers.{q.key}", f"{q.label}: {why}"))
+            key = q.answer_key(code)
+            # Any question may come as `<procedure>.<key>`: the staff screen draws the live
+            # catalog, which may ask per procedure where the visit's pinned one did not.
+            known_keys.update({f"{code}.{q.key}", q.key})
+            if (why := _check_answer(q, answer_for(inp.answers, code, q.key))) is not None:
+                label = f"{proc.name} {q.label}" if q.per_procedure else q.label
+                # Named as the client sent it: one "copies" for every procedure is allowed.
+                sent = key if key in inp.answers or q.key not in inp.answers else q.key
+                problems.append(Problem(f"answers.{sent}", f"{label}: {why}"))
     for key in inp.answers:
         if key not in known_keys:
             problems.append(

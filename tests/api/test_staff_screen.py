@@ -73,43 +73,51 @@ async def test_walk_a_visit_through_the_screens(
         follow_redirects=True,
     )
     assert 'data-step="interview"' in page.text
-    # 通数 is asked under every procedure that needs it, not only under the first one.
+    # 通数 is asked under every procedure that needs it, each procedure its own count.
     for code in ("juminhyo", "koseki", "fuhyo", "inkan_shomei"):
         box = page.text.split(f'id="proc-{code}"', 1)[1].split("</fieldset>", 1)[0]
-        assert 'name="answer.copies"' in box, code
-    # The two fields of one shared answer must agree; the one value typed is taken.
+        assert f'name="answer.{code}.copies"' in box, code
+    # An answer of one move (異動年月日 under 転入届, 転居届, 転出届 and 世帯変更届) is
+    # shared: its fields must agree.
     refused = await anon.post(
         f"{url}/choose_procedures",
-        data=form(procedures=["juminhyo", "inkan_shomei"], form_key="d0",
-                  **{"answer.copies": ["2", "", "", "1"]}),
+        data=form(procedures=["tenkyo"], form_key="d0",
+                  **{"answer.new_address": ["香川県高松市番町一丁目8番15号", ""],
+                     "answer.moved_on": ["", "2026-11-20", "2026-11-21", ""]}),
     )  # fmt: skip
     assert refused.status_code == 422
-    assert "通数: 欄ごとに違う値です" in refused.text and 'data-step="interview"' in refused.text
+    assert "異動年月日: 欄ごとに違う値です" in refused.text
+    assert 'data-step="interview"' in refused.text
 
+    # 住民票の写し 2通 and 印鑑登録証明書 1通 in one visit.
     page = await anon.post(
         f"{url}/choose_procedures",
-        data=form(
-            procedures=["inkan_shomei"], form_key="d", **{"answer.copies": ["", "", "", "1"]}
-        ),
+        data=form(procedures=["juminhyo", "inkan_shomei"], form_key="d",
+                  **{"answer.juminhyo.copies": "2", "answer.inkan_shomei.copies": "1"}),
         follow_redirects=True,
-    )
+    )  # fmt: skip
     assert 'data-step="confirm"' in page.text and "印鑑登録証明書交付申請書" in page.text
+    juminhyo, inkan = page.text.split("印鑑登録証明書交付申請書", 1)
+    assert "2通" in juminhyo and "住民票の写し等交付請求書" in juminhyo and "1通" in inkan
+    form_codes = re.findall(r'name="form_codes" value="([^"]+)"', page.text)
+    assert "inkan_shomei_shinsei" in form_codes and len(form_codes) == 2
     # The review shows the forms as they will print, unsigned and marked 確認用.
     preview = await anon.get(f"/api/visits/{url.rsplit('/', 1)[1]}/preview.pdf")
     assert preview.status_code == 200 and preview.content.startswith(b"%PDF")
-    text = page_texts(preview.content)[0]
-    assert "確認用" in text and "印鑑登録証明書交付申請書" in text
+    first, second = page_texts(preview.content)[:2]
+    assert "確認用" in first and "住民票の写し等交付請求書" in first and "通数 2通" in first
+    assert "確認用" in second and "印鑑登録証明書交付申請書" in second and "1通" in second
 
     # Submitting without a signature shows the server's message and keeps the step.
     page = await anon.post(
-        f"{url}/confirm", data=form(strokes="[]", form_codes=["inkan_shomei_shinsei"], form_key="e")
+        f"{url}/confirm", data=form(strokes="[]", form_codes=form_codes, form_key="e")
     )
     assert page.status_code == 422 and "署名がありません" in page.text
 
     strokes = json.dumps([[[0.1, 0.2], [0.4, 0.6], [0.7, 0.3]]])
     page = await anon.post(
         f"{url}/confirm",
-        data=form(strokes=strokes, form_codes=["inkan_shomei_shinsei"], form_key="f"),
+        data=form(strokes=strokes, form_codes=form_codes, form_key="f"),
         follow_redirects=True,
     )
     assert 'data-step="print"' in page.text  # signed; the screen watches the rest happen

@@ -96,6 +96,8 @@ def test_a_tennyu_visit_with_staff_screen_and_tablet(stack: Stack, browser: Brow
     other.goto(visit_url)
     clerk.get_by_label("転入届").check()
     clerk.locator('#proc-tennyu input[name="answer.moved_on"]').fill("2026-11-20")
+    # One move, one date: 転居届's 異動年月日 shows it too (the answer is shared).
+    expect(clerk.locator('#proc-tenkyo input[name="answer.moved_on"]')).to_have_value("2026-11-20")
     clerk.reload()
     expect(clerk.get_by_label("転入届")).to_be_checked()
     expect(clerk.locator('#proc-tennyu input[name="answer.moved_on"]')).to_have_value("2026-11-20")

@@ -63,8 +63,8 @@ def test_walk_one_visit_in_the_browser_then_restart_keeps_it(
 
     page.get_by_label("住民票の写し").check()
     page.locator("#proc-juminhyo").get_by_label("通数").fill("2")
-    # 通数 is shared with 印鑑登録証明書 (one answer a visit): its field shows the same count.
-    expect(page.locator("#proc-inkan_shomei").get_by_label("通数")).to_have_value("2")
+    # Each certificate has its own count: 印鑑登録証明書's 通数 is not filled in with it.
+    expect(page.locator("#proc-inkan_shomei").get_by_label("通数")).to_have_value("")
     page.get_by_role("button", name="帳票を作成").click()
     expect(page.locator("#step")).to_have_attribute("data-step", "confirm")
     expect(page.get_by_text("住民票の写し等交付請求書")).to_be_visible()

@@ -47,3 +47,27 @@ def test_form_fields_are_bound_and_formatted_and_mj_characters_kept() -> None:
     assert members.rows == [
         [MJ_NAME, "ワタナベ　カツコ", "昭和35年4月17日", "女", "世帯主", "12345678901"]
     ]
+
+
+def test_each_certificate_prints_and_hands_off_its_own_count() -> None:
+    from domain.binding import resolve
+    from domain.handoff import build_row
+
+    catalog = load_catalog(REPO_ROOT / "catalog")
+    defs = {
+        d.code: d for d, _ in form_store.load_files(REPO_ROOT / "catalog", set(catalog.codes()))
+    }
+    answers = {"juminhyo.copies": "2", "inkan_shomei.copies": "1"}
+    for code, form_code, copies in (
+        ("juminhyo", "juminhyo_seikyu", "2"),
+        ("inkan_shomei", "inkan_shomei_shinsei", "1"),
+    ):
+        form = fill_form(defs[form_code], ctx(code, answers))
+        assert {f.key: f.value for f in form.fields}["copies"] == f"{copies}通"
+        proc = catalog.procedure(code)
+        assert proc is not None
+        row = build_row(proc.layout, ctx(code, answers))
+        names = [c.name for c in proc.layout.columns]
+        assert row.values[names.index("通数")] == copies and not row.problems
+    # An API client's one count for every procedure still binds.
+    assert resolve("answer.copies", ctx("koseki", {"copies": "3"})) == "3"

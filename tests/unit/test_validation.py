@@ -47,6 +47,32 @@ def test_procedures_questions_come_from_the_catalog() -> None:
     assert validate_choose_procedures(ChooseProceduresInput([]), catalog)[0].field == "procedures"
 
 
+def test_each_certificate_has_its_own_count() -> None:
+    catalog = load_catalog(REPO_ROOT / "catalog")
+    two_and_one = {"juminhyo.copies": "2", "inkan_shomei.copies": "1"}
+    both = ChooseProceduresInput(["juminhyo", "inkan_shomei"], two_and_one)
+    assert validate_choose_procedures(both, catalog) == []
+    bad = {"juminhyo.copies": "2", "inkan_shomei.copies": "11"}
+    problems = validate_choose_procedures(ChooseProceduresInput(both.procedures, bad), catalog)
+    assert [(p.field, p.message.split(":")[0]) for p in problems] == [
+        ("answers.inkan_shomei.copies", "印鑑登録証明書 通数")
+    ]
+    missing = ChooseProceduresInput(both.procedures, {"juminhyo.copies": "2"})
+    assert [p.field for p in validate_choose_procedures(missing, catalog)] == [
+        "answers.inkan_shomei.copies"
+    ]
+    # A visit pinned before 通数 was asked per procedure takes the staff screen's keys too.
+    for proc in catalog.procedures:
+        for q in proc.questions:
+            q.per_procedure = False
+    assert validate_choose_procedures(both, catalog) == []
+    # A count for a procedure not chosen is not one of this visit's questions.
+    stray = ChooseProceduresInput(["juminhyo"], two_and_one)
+    assert [p.field for p in validate_choose_procedures(stray, catalog)] == [
+        "answers.inkan_shomei.copies"
+    ]
+
+
 def test_confirm_needs_a_signature_within_the_pad_and_the_visit_forms() -> None:
     forms = [FilledForm("f1", "1", "t", "p", [])]
     good = ConfirmInput(Signature([[[0.1, 0.1], [0.2, 0.2]]]), ["f1"])

@@ -1,5 +1,5 @@
-// One answer can belong to several procedures (通数 for 住民票の写し and 印鑑登録証明書,
-// 異動年月日 for 転居届 and 世帯変更届 …). Each procedure shows its own field; typing in one
+// One answer can belong to several procedures (異動年月日 for 転居届 and 世帯変更届, 新住所
+// for 転居届 and 転出届: one move). Each procedure shows its own field; typing in one
 // fills the others, so the clerk sees the value every chosen procedure will use. Without
 // this script the server still takes the one value typed and refuses two different ones.
 (function () {
