@@ -31,6 +31,7 @@ from api.rpa import RecordId
 from api.staff import VisitId
 from domain.binding import ID_SOURCE_LABELS
 from domain.catalog import Catalog
+from domain.fees import fee_lines
 from domain.matching import MATCHED_ON_JA
 from domain.navi import navi_rules
 from domain.security import Permission, Principal
@@ -241,6 +242,7 @@ async def _render(
             "id_sources": ID_SOURCE_LABELS,
             "search_kinds": SEARCH_KIND_LABELS,
             "matched_on": MATCHED_ON_JA,
+            "fees": fee_lines(catalog, state.procedures, state.answers),
             "navi_questions": navi_rules(catalog).asked(),
             "tablet": await run_in_threadpool(tablet_request, request, state.visit_id),
             "languages": load_translations(settings_of(request).catalog_dir).languages,

@@ -99,6 +99,9 @@ async def test_walk_a_visit_through_the_screens(
     assert 'data-step="confirm"' in page.text and "印鑑登録証明書交付申請書" in page.text
     juminhyo, inkan = page.text.split("印鑑登録証明書交付申請書", 1)
     assert "2通" in juminhyo and "住民票の写し等交付請求書" in juminhyo and "1通" in inkan
+    # What to collect at the counter: each certificate at its own count.
+    assert "手数料 合計 <strong>900円</strong>" in page.text
+    assert "住民票の写し 2通 600円・印鑑登録証明書 1通 300円" in page.text
     form_codes = re.findall(r'name="form_codes" value="([^"]+)"', page.text)
     assert "inkan_shomei_shinsei" in form_codes and len(form_codes) == 2
     # The review shows the forms as they will print, unsigned and marked 確認用.
@@ -123,6 +126,7 @@ async def test_walk_a_visit_through_the_screens(
     assert 'data-step="print"' in page.text  # signed; the screen watches the rest happen
     page = await after_signing(anon, url)
     assert 'data-step="await_rpa"' in page.text and "forms.pdf" in page.text
+    assert "手数料 合計 <strong>900円</strong>" in page.text  # still there for the 会計
     assert (await anon.get(f"/api/visits/{url.rsplit('/', 1)[1]}/preview.pdf")).status_code == 409
     assert "RPA処理待ち" in page.text
     # Counter staff cannot re-queue or finish records by hand; the buttons are not shown.
