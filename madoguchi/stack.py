@@ -97,11 +97,7 @@ def run_stack(settings: Settings) -> int:
     }
     worker = _child([sys.executable, "-m", "madoguchi.worker"], logs / "worker.log", worker_env)
     api = _child([sys.executable, "-m", "madoguchi.api_server"], logs / "api.log")
-    robot = (
-        _child([sys.executable, "-m", "madoguchi.cli", "rpa-sim"], logs / "rpa-sim.log")
-        if settings.rpa_simulator
-        else None
-    )
+    robot: subprocess.Popen[bytes] | None = None
     stopping = False
 
     def _on_signal(_sig: int, _frame: FrameType | None) -> None:
@@ -113,6 +109,10 @@ def run_stack(settings: Settings) -> int:
     exit_code = 0
     try:
         wait_for_port(settings.api_host, settings.api_port, 60)
+        # The robot polls the API: started before it listens, it would log a failed poll at
+        # every start.
+        if settings.rpa_simulator:
+            robot = _child([sys.executable, "-m", "madoguchi.cli", "rpa-sim"], logs / "rpa-sim.log")
         print(
             "\nmadoguchi is running / 起動しました\n"
             f"  窓口画面 Staff screen : http://{settings.api_host}:{settings.api_port}/\n"
