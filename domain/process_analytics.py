@@ -79,6 +79,9 @@ class Analysis:
     steps: list[StepStat] = field(default_factory=list)
     variants: list[Variant] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
+    # Cases served wholly outside 開庁時間 (an evening or weekend counter): every step counts
+    # 0 s, which reads as missing data unless the screen says so.
+    after_hours: int = 0
 
 
 def segments(log: EventLog, hours: BusinessHours) -> dict[str, list[Segment]]:
@@ -119,8 +122,14 @@ def analyse(log: EventLog, hours: BusinessHours, top_variants: int = 20) -> Anal
             edges[(a.activity, b.activity)].append(hours.seconds_between(a.start, b.start))
     n = len(paths)
     order = {step: i for i, step in enumerate(_first_seen(paths))}
+    after_hours = sum(
+        1
+        for path in paths.values()
+        if path[-1].end > path[0].start and not any(s.seconds for s in path)
+    )
     return Analysis(
         cases=n,
+        after_hours=after_hours,
         steps=[
             StepStat(step, len(v), statistics.median(v), _p90(v), statistics.fmean(v))
             for step, v in sorted(durations.items(), key=lambda kv: order[kv[0]])

@@ -69,6 +69,19 @@ def test_durations_variants_and_the_directly_follows_graph() -> None:
     assert edges[("reception", "identify")].count == 2
     assert edges[("identify", "cancelled")].median_seconds == 2 * 60
     assert ("interview", "interview") not in edges  # the reassignment is not a loop
+    assert a.after_hours == 0
+
+
+def test_a_visit_wholly_outside_opening_hours_is_counted_as_such() -> None:
+    m = timedelta(minutes=1)
+    evening = AT.replace(hour=19)
+    late = [(Step.RECEPTION, evening, ""), (Step.IDENTIFY, evening + 5 * m, "s1"),
+            (Step.CANCELLED, evening + 6 * m, "s1")]  # fmt: skip
+    day = [(Step.RECEPTION, AT, ""), (Step.IDENTIFY, AT + 5 * m, "s1"),
+           (Step.CANCELLED, AT + 6 * m, "s1")]  # fmt: skip
+    log = event_log.build([_visit("a", late, []), _visit("b", day, [])], b"s" * 32)
+    a = process_analytics.analyse(log, BusinessHours())
+    assert a.cases == 2 and a.after_hours == 1
 
 
 def test_the_bpmn_heatmap_draws_every_task_with_its_heat() -> None:
