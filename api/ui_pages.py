@@ -172,7 +172,8 @@ def _payload(action: Action, form: FormData, catalog: Catalog, p: Principal) -> 
         for c in codes + extra:
             for q in proc.questions if (proc := catalog.procedure(c)) else ():
                 if q.per_procedure:
-                    typed[q.answer_key(c)] = form_text(form, f"answer.{q.answer_key(c)}")
+                    key = q.answer_key(c)
+                    typed[key] = form_text(form, f"answer.{key}")
                 else:
                     shared.setdefault(q.key, []).append(q.label)
         typed |= {k: _shared_answer(form, k, shared[k]) for k in sorted(shared)}

@@ -28,14 +28,19 @@ class Question:
 
     def answer_key(self, procedure: str) -> str:
         """The key of this question's answer in a visit's answers for ``procedure``."""
-        return f"{procedure}.{self.key}" if self.per_procedure else self.key
+        return procedure_key(procedure, self.key) if self.per_procedure else self.key
+
+
+def procedure_key(procedure: str, key: str) -> str:
+    """A procedure's own answer to ``key`` in a visit's answers: ``juminhyo.copies``."""
+    return f"{procedure}.{key}"
 
 
 def answer_for(answers: dict[str, str], procedure: str, key: str) -> str:
     """The answer to ``key`` for ``procedure``: its own (``juminhyo.copies``) where the
     question is asked per procedure, else the visit's (``copies``) — which is also what an
     API client sending one value for every procedure gets."""
-    return answers.get(f"{procedure}.{key}") or answers.get(key, "")
+    return answers.get(procedure_key(procedure, key)) or answers.get(key, "")
 
 
 @dataclass

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from domain.catalog import Catalog, Question, answer_for
+from domain.catalog import Catalog, Question, answer_for, procedure_key
 from domain.navi import navi_rules
 from domain.resident_search import SearchKind
 from domain.visit import (
@@ -297,7 +297,7 @@ def validate_choose_procedures(
             key = q.answer_key(code)
             # Any question may come as `<procedure>.<key>`: the staff screen draws the live
             # catalog, which may ask per procedure where the visit's pinned one did not.
-            known_keys.update({f"{code}.{q.key}", q.key})
+            known_keys.update({procedure_key(code, q.key), q.key})
             if (why := _check_answer(q, answer_for(inp.answers, code, q.key))) is not None:
                 label = f"{proc.name} {q.label}" if q.per_procedure else q.label
                 # Named as the client sent it: one "copies" for every procedure is allowed.
