@@ -99,6 +99,15 @@ def shared(font_path: Path, mjplus_font_path: Path | None, processes: int) -> Re
         return _shared[key]
 
 
+def close_shared() -> None:
+    """Stop every shared renderer (a process leaving without interpreter teardown)."""
+    with _shared_lock:
+        pools = list(_shared.values())
+        _shared.clear()
+    for pool in pools:
+        pool.close()
+
+
 def _start(font_path: Path, mjplus_font_path: Path | None, parent: int) -> None:
     global _fonts
     # Ctrl-C reaches the whole process group; the worker decides when its renderer stops.

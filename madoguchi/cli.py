@@ -148,7 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(write_variants(settings.catalog_dir))} variants written to bpmn/variants/")
         return 0
     if args.command == "replay":
-        return _replay(args, settings)
+        from madoguchi.process_exit import exit_skipping_teardown
+
+        exit_skipping_teardown(_replay(args, settings))
     if args.command == "seed":
         from madoguchi.seed import seed_demo_city
 

@@ -19,12 +19,13 @@ from activities.handoff_activities import HandoffActivities
 from activities.import_activities import ImportActivities, InboundLister
 from activities.visit_activities import VisitActivities
 from adapters import render_pool
-from adapters.db import engine_for
+from adapters.db import dispose, engine_for
 from adapters.ipp_printer import PrinterChoice
 from adapters.schedules import ensure_handoff_schedule, ensure_inbound_poller
 from adapters.temporal_client import connect
 from madoguchi.crypto import payload_key
 from madoguchi.logging import configure_logging, get_logger
+from madoguchi.process_exit import exit_skipping_teardown
 from madoguchi.settings import Settings, get_settings
 from madoguchi.storage import object_store
 from madoguchi.telemetry import configure_tracing, worker_runtime
@@ -165,8 +166,15 @@ async def run_worker(settings: Settings) -> None:
 def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
-    configure_tracing(settings, "worker")
+    provider = configure_tracing(settings, "worker")
     asyncio.run(run_worker(settings))
+    # The interpreter's own teardown can abort on the SDK's threads (see process_exit): hand
+    # the last spans over and close the pool here, then leave without it.
+    if provider is not None:
+        provider.shutdown()
+    render_pool.close_shared()
+    dispose(settings.sqlalchemy_url)
+    exit_skipping_teardown(0)
 
 
 if __name__ == "__main__":
