@@ -177,7 +177,14 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
         )],
         mix=procedure_mix(settings.catalog_dir),
     )  # fmt: skip
-    report = asyncio.run(run(cfg, residents(settings)))
+    import httpx
+
+    try:
+        report = asyncio.run(run(cfg, residents(settings)))
+    except httpx.TransportError as e:
+        # The stack went away mid-run (stopped, crashed): say so instead of a traceback.
+        print(f"load stopped: the API at {cfg.url} is unreachable ({e})", file=sys.stderr)
+        return 2
     print("\n".join(report.lines()))
     return 1 if report.errors or report.lost else 0
 
