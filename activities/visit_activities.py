@@ -42,15 +42,15 @@ from adapters.outbox import NewRecord
 from adapters.pinned_catalogs import PinnedCatalogs
 from adapters.render_pool import RenderPool
 from adapters.signature_image import signature_png
-from domain.binding import BindingContext
-from domain.catalog import Catalog, Procedure
+from domain.binding import BindingContext, moving
+from domain.catalog import Catalog, CsvLayout, Procedure, movers
 from domain.forms import fill_form
 from domain.handoff import build_row, record_id
 from domain.matching import MAX_CANDIDATES, candidate, rank
 from domain.navi import answered, household_facts, navi_rules, propose
 from domain.resident import ResidentRecord
 from domain.resident_search import SearchKind
-from domain.visit import ApplicationRecord, Proposal, ResidentCandidate
+from domain.visit import ApplicationRecord, HouseholdMember, Proposal, ResidentCandidate
 from madoguchi.logging import get_logger
 
 log = get_logger(__name__)
@@ -71,12 +71,38 @@ def _procedure(catalog: Catalog, code: str) -> Procedure:
 def _with_households(session: Session, people: list[ResidentCandidate]) -> list[ResidentCandidate]:
     homes = residents.households(session, sorted({p.household_no for p in people}))
     for p in people:
-        p.household = [
-            f"{m.name}（{m.relationship}）"
-            for m in homes.get(p.household_no, [])
-            if m.atena_no != p.atena_no
-        ]
+        home = sorted(homes.get(p.household_no, []), key=_member_order)
+        p.household = [_member_label(m) for m in home if m.atena_no != p.atena_no]
+        p.members = [HouseholdMember(m.atena_no, _member_label(m)) for m in home]
     return people
+
+
+def _member_label(m: ResidentRecord) -> str:
+    return f"{m.name}（{m.relationship}）"
+
+
+def _records_of(
+    ctx: VisitContext,
+    code: str,
+    layout: CsvLayout,
+    resident: ResidentRecord,
+    household: list[ResidentRecord],
+) -> list[tuple[str, ResidentRecord]]:
+    """(record id, whom it binds as) for each record ``code`` writes: one for the visit's
+    resident, or, for a layout written per 異動者, one per person moving — each record id
+    stable per visit, procedure and person, so a retried handoff writes the same ones."""
+    if layout.records != "mover":
+        return [(record_id(ctx.visit_id, code), resident)]
+    people = moving(household, ctx.answers)
+    if len(people) != len(movers(ctx.answers) or household):
+        # The register changed since the interview (someone named left the household):
+        # writing the rest would drop a person's move without a word. Staff decide.
+        raise ApplicationError(
+            "異動者が世帯にいません（住民記録が変わりました） / a mover left the household",
+            type="MoversChanged",
+            non_retryable=True,
+        )
+    return [(record_id(ctx.visit_id, code, m.atena_no), m) for m in people]
 
 
 def _binding(
@@ -307,16 +333,28 @@ class VisitActivities:
         ctx = inp.context
         catalog = self._catalog(ctx.catalog, ctx.catalog_digest)
         new: list[NewRecord] = []
-        for code in ctx.procedures:
-            layout = _procedure(catalog, code).layout
-            row = build_row(layout, _binding(ctx, catalog, inp.resident, code))
-            new.append(
-                NewRecord(
-                    record_id(ctx.visit_id, code), ctx.visit_id, code, layout, row.values,
-                    row.problems, row.degraded,
-                )
-            )  # fmt: skip
+        subjects: dict[str, str] = {}
         with session_scope(self.database_url) as session:
+            household = [inp.resident]
+            if any(_procedure(catalog, c).layout.records == "mover" for c in ctx.procedures):
+                household = self._household(
+                    session, inp.resident.atena_no, ctx.staff, ctx.visit_id, "handoff"
+                )
+            for code in ctx.procedures:
+                layout = _procedure(catalog, code).layout
+                for rid, person in _records_of(ctx, code, layout, inp.resident, household):
+                    binding = replace(
+                        _binding(ctx, catalog, person, code, household), record_id=rid
+                    )
+                    row = build_row(layout, binding)
+                    new.append(
+                        NewRecord(
+                            rid, ctx.visit_id, code, layout, row.values, row.problems,
+                            row.degraded,
+                        )
+                    )  # fmt: skip
+                    if layout.records == "mover":
+                        subjects[rid] = _member_label(person)
             rows = outbox.enqueue(session, new)
             records = [
                 ApplicationRecord(
@@ -326,6 +364,7 @@ class VisitActivities:
                     status="held" if r.status == outbox.HELD else "queued",
                     problems=json.loads(r.problems),
                     degraded=json.loads(r.degraded),
+                    subject=subjects.get(r.record_id, ""),
                 )
                 for r in rows
             ]

@@ -121,6 +121,39 @@ def _shared_answer(form: FormData, key: str, labels: list[str]) -> str:
     return values.pop() if values else ""
 
 
+def _members_answer(form: FormData, key: str, asked: list[tuple[str, str]]) -> str | None:
+    """異動者 from the checkboxes under each procedure asking ``key`` ((code, label) pairs):
+    the atena numbers ticked, comma-separated. None where the screen offered no choice
+    (no household loaded): the visit then names none, which means the whole household."""
+    offered = [code for code, _ in asked if form.get(f"offered.{code}.{key}")]
+    if not offered:
+        return None
+    label = "・".join(dict.fromkeys(lbl for _, lbl in asked))
+    picks = [[str(v) for v in form.getlist(f"answer.{code}.{key}")] for code in offered]
+    if len({frozenset(p) for p in picks}) > 1:
+        raise FormProblem(
+            f"answer.{key}: {label}: 手続ごとに違う人が選ばれています。1つの異動なので同じ人を"
+            "選んでください / the procedures share this answer: tick the same people"
+        )
+    if not picks[0]:
+        raise FormProblem(
+            f"answer.{key}: {label}: 1人以上選んでください / tick at least one person"
+        )
+    return ",".join(dict.fromkeys(picks[0]))
+
+
+def _offered_members(form: FormData) -> dict[str, str]:
+    """The ticked members of each choice drawn (``tenkyo.movers`` → "a,b"), to draw the
+    screen again after a refusal with the ticks the clerk made."""
+    return {
+        name.removeprefix("offered."): ",".join(
+            str(v) for v in form.getlist(f"answer.{name.removeprefix('offered.')}")
+        )
+        for name in form
+        if name.startswith("offered.")
+    }
+
+
 def _decisions(form: FormData) -> dict[str, Decision]:
     """``decision.{proposal}`` radio buttons; a proposal left unanswered is simply absent,
     and the visit names it."""
@@ -169,24 +202,34 @@ def _payload(action: Action, form: FormData, catalog: Catalog, p: Principal) -> 
         ]
         typed: dict[str, str] = {}
         shared: dict[str, list[str]] = {}
+        members: dict[str, list[tuple[str, str]]] = {}
         for c in codes + extra:
             for q in proc.questions if (proc := catalog.procedure(c)) else ():
-                if q.per_procedure:
+                if q.kind == "members":
+                    members.setdefault(q.key, []).append((c, q.label))
+                elif q.per_procedure:
                     key = q.answer_key(c)
                     typed[key] = form_text(form, f"answer.{key}")
                 else:
                     shared.setdefault(q.key, []).append(q.label)
         typed |= {k: _shared_answer(form, k, shared[k]) for k in sorted(shared)}
+        typed |= {k: _members_answer(form, k, members[k]) or "" for k in sorted(members)}
         answers = {k: v for k, v in typed.items() if v}
         return ChooseProceduresInput(procedures=codes, answers=answers, decisions=decisions)
     if action == Action.REPRINT:
         return ReprintInput(reason=form_text(form, "reason"))
     if action == Action.CORRECT:
+        offered = _offered_members(form)
         answers = {
             str(k).removeprefix("answer."): form_text(form, str(k))
             for k in form
-            if str(k).startswith("answer.")
+            if str(k).startswith("answer.") and str(k).removeprefix("answer.") not in offered
         }
+        for scoped in offered:  # the correction form draws each question once
+            code, _, key = scoped.partition(".")
+            proc = catalog.procedure(code)
+            label = next((q.label for q in proc.questions if q.key == key), key) if proc else key
+            answers[key] = _members_answer(form, key, [(code, label)]) or ""
         return CorrectAnswersInput(answers=answers, reason=form_text(form, "reason"))
     if action == Action.CONFIRM:
         try:
@@ -335,7 +378,7 @@ async def _act(
         k.removeprefix("answer."): v
         for k, v in form.multi_items()
         if k.startswith("answer.") and isinstance(v, str) and v.strip()
-    }
+    } | _offered_members(form)
     try:
         payload = _payload(action, form, catalog, p)
         state = await gw.act(visit_id, action, payload, form_text(form, "form_key") or None, p)

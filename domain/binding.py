@@ -12,7 +12,7 @@ from datetime import date
 
 import jaconv
 
-from domain.catalog import answer_for
+from domain.catalog import answer_for, movers
 from domain.resident import SEX_LABELS, ResidentRecord
 from domain.visit import IdCardData, IdSource, Proposal, ProposalStatus
 from domain.wareki import iso_to_wareki
@@ -158,8 +158,9 @@ def _move_value(ctx: BindingContext, attr: str) -> str:
     return values[attr]
 
 
-# Which household members a table lists.
-TABLE_SOURCES = frozenset({"household", "children", "seniors", "guidance"})
+# Which household members a table lists: all, the 異動者 of a move, the under-18s, the 65s+.
+MEMBER_SOURCES = frozenset({"household", "movers", "children", "seniors"})
+TABLE_SOURCES = MEMBER_SOURCES | {"guidance"}
 
 
 def _item_value(item: Proposal, attr: str) -> str:
@@ -177,7 +178,7 @@ def _item_value(item: Proposal, attr: str) -> str:
 
 def table_rows(source: str, items: list[str], ctx: BindingContext) -> list[list[str]]:
     """The raw values of a table: one list per member or guidance item, one per column."""
-    if source in ("household", "children", "seniors"):
+    if source in MEMBER_SOURCES:
         return [[_member(m, i, ctx.today) for i in items] for m in _members(source, ctx)]
     if source == "guidance":
         return [[_item_value(g, i.partition(".")[2]) for i in items] for g in ctx.guidance]
@@ -188,11 +189,23 @@ def _members(source: str, ctx: BindingContext) -> list[ResidentRecord]:
     household = ctx.household or [ctx.resident]
     if source == "household":
         return household
+    if source == "movers":
+        return moving(household, ctx.answers)
     lo, hi = (0, 18) if source == "children" else (65, 200)
     return [
         m for m in household if (age := age_on(m.birth_date, ctx.today)) is not None
         and lo <= age < hi
     ]  # fmt: skip
+
+
+def moving(household: list[ResidentRecord], answers: dict[str, str]) -> list[ResidentRecord]:
+    """The 異動者 of a move in the register's order: those the interview named, or the whole
+    household where it named none. A name not in the household was refused at the interview."""
+    named = movers(answers)
+    if named is None:
+        return household
+    chosen = set(named)
+    return [m for m in household if m.atena_no in chosen]
 
 
 def _member(m: ResidentRecord, item: str, today: str) -> str:

@@ -16,7 +16,7 @@ class Question:
 
     key: str
     label: str
-    kind: str = "text"  # text | int | date
+    kind: str = "text"  # text | int | date | members (異動者: atena numbers, comma-separated)
     required: bool = True
     max_length: int = 200
     min_value: int | None = None
@@ -41,6 +41,23 @@ def answer_for(answers: dict[str, str], procedure: str, key: str) -> str:
     question is asked per procedure, else the visit's (``copies``) — which is also what an
     API client sending one value for every procedure gets."""
     return answers.get(procedure_key(procedure, key)) or answers.get(key, "")
+
+
+# The answer naming who moves (異動者) in 転入・転居・転出: atena numbers, comma-separated.
+MOVERS = "movers"
+
+
+def split_members(value: str) -> list[str]:
+    """The atena numbers of a ``members`` answer, in the order given, blanks dropped."""
+    return [a.strip() for a in value.split(",") if a.strip()]
+
+
+def movers(answers: dict[str, str]) -> list[str] | None:
+    """The 異動者 the interview named, or None where it named none: the whole household
+    moves (what an API client sending no 異動者 means, and what visits before the question
+    existed did)."""
+    named = split_members(answers.get(MOVERS, ""))
+    return named or None
 
 
 @dataclass
@@ -75,6 +92,9 @@ class CsvLayout:
     line_ending: str = "crlf"  # crlf | lf
     date_format: str = "yyyymmdd"  # yyyymmdd | yyyy-mm-dd | wareki | gengo7 (R081125 → 5081125)
     degrade: bool = False  # apply the 縮退 table before encoding (cp932 layouts)
+    # procedure: one record per procedure of a visit; mover: one per 異動者 (the core
+    # system records a move person by person), each bound as that person.
+    records: str = "procedure"
     # The code tables its columns use, copied in at load so a pinned layout keeps them.
     code_tables: dict[str, dict[str, str]] = field(default_factory=dict)
     degradation: Degradation = field(default_factory=Degradation)

@@ -13,8 +13,9 @@ LINE_ENDINGS = {"crlf": "\r\n", "lf": "\n"}
 DATE_FORMATS = ("yyyymmdd", "yyyy-mm-dd", "wareki", "gengo7")
 _LAYOUT_KEYS = {
     "code", "version", "title", "encoding", "header", "line_ending", "date_format", "degrade",
-    "columns",
+    "columns", "records",
 }  # fmt: skip
+RECORDS = ("procedure", "mover")
 _COLUMN_KEYS = {"name", "source", "format", "codes", "max_length"}
 
 
@@ -106,6 +107,9 @@ def parse_layout(
     date_format = raw.get("date_format", "yyyymmdd")
     if date_format not in DATE_FORMATS:
         problems.append(f"{where}: date_format must be one of {', '.join(DATE_FORMATS)}")
+    records = raw.get("records", "procedure")
+    if records not in RECORDS:
+        problems.append(f"{where}: records must be procedure or mover")
     if raw.get("degrade") and encoding != "cp932":
         problems.append(f"{where}: degrade applies to cp932 layouts only")
     columns: list[CsvColumn] = []
@@ -134,6 +138,7 @@ def parse_layout(
         line_ending=str(line_ending),
         date_format=str(date_format),
         degrade=bool(raw.get("degrade", False)),
+        records=str(records),
         code_tables={name: tables[name] for name in sorted(used)},
         degradation=degradation if raw.get("degrade") and degradation else Degradation(),
     )

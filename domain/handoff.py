@@ -28,9 +28,10 @@ _DATE_FORMATS = {
 }
 
 
-def record_id(visit_id: str, procedure_code: str) -> str:
-    """Stable per visit and procedure, so a retried handoff writes the same record."""
-    return f"{visit_id}-{procedure_code}"
+def record_id(visit_id: str, procedure_code: str, atena_no: str = "") -> str:
+    """Stable per visit and procedure (and person, for a layout written per 異動者), so a
+    retried handoff writes the same record."""
+    return f"{visit_id}-{procedure_code}" + (f"-{atena_no}" if atena_no else "")
 
 
 @dataclass

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from domain.catalog import Catalog, Question, answer_for, procedure_key
+from domain.catalog import Catalog, Question, answer_for, procedure_key, split_members
 from domain.navi import navi_rules
 from domain.resident_search import SearchKind
 from domain.visit import (
@@ -157,9 +157,13 @@ def validate_choose_resident(
     return []
 
 
-def _check_answer(q: Question, value: str | None) -> str | None:
+def _check_answer(q: Question, value: str | None, members: list[str] | None = None) -> str | None:
+    """Why an answer cannot be taken, or None. ``members``: the atena numbers of the
+    resident's household, which a ``members`` answer (異動者) must be chosen from."""
     if value is None or not value.strip():
         return "入力してください / required" if q.required else None
+    if q.kind == "members":
+        return _check_members(value, members)
     # A number's own message first: "abc" in 通数 is not a number, whatever its length.
     if q.kind == "int" and not value.isdecimal():  # isdigit() lets "²" through to int()
         return "数字で入力してください / must be a whole number"
@@ -178,6 +182,26 @@ def _check_answer(q: Question, value: str | None) -> str | None:
             date.fromisoformat(value)
         except ValueError:
             return "存在しない日付です / no such date"
+    return None
+
+
+def _check_members(value: str, members: list[str] | None) -> str | None:
+    chosen = split_members(value)
+    if not chosen:
+        return "1人以上選んでください / choose at least one person"
+    if len(set(chosen)) != len(chosen):
+        return "同じ人が重複しています / a person appears twice"
+    if not members:
+        # A visit whose resident was chosen before households were kept cannot check whom
+        # it names: refused rather than printing a move for someone of another household.
+        return "この来庁では選べません（世帯が読み込まれていません） / household not loaded"
+    strangers = [a for a in chosen if a not in set(members)]
+    if strangers:
+        # The count, not the numbers: messages never echo personal data.
+        return (
+            f"世帯の人ではない宛名番号が{len(strangers)}件あります"
+            " / not a member of the resident's household"
+        )
     return None
 
 
@@ -278,6 +302,7 @@ def validate_choose_procedures(
         problems.append(Problem("procedures", "同じ手続が重複しています / duplicate procedure"))
     problems += _decision_problems(inp, proposals or [])
     known_keys: set[str] = set()
+    household = [m.atena_no for m in resident.members] if resident is not None else None
     for code in accepted_procedures(inp, proposals or []):
         proc = catalog.procedure(code)
         if proc is None:
@@ -298,7 +323,8 @@ def validate_choose_procedures(
             # Any question may come as `<procedure>.<key>`: the staff screen draws the live
             # catalog, which may ask per procedure where the visit's pinned one did not.
             known_keys.update({procedure_key(code, q.key), q.key})
-            if (why := _check_answer(q, answer_for(inp.answers, code, q.key))) is not None:
+            value = answer_for(inp.answers, code, q.key)
+            if (why := _check_answer(q, value, household)) is not None:
                 label = f"{proc.name} {q.label}" if q.per_procedure else q.label
                 # Named as the client sent it: one "copies" for every procedure is allowed.
                 sent = key if key in inp.answers or q.key not in inp.answers else q.key

@@ -61,6 +61,14 @@ class IdCardData:
 
 
 @dataclass
+class HouseholdMember:
+    """One person of the chosen resident's household, for choosing the 異動者 of a move."""
+
+    atena_no: str
+    label: str  # "氏名（続柄）"
+
+
+@dataclass
 class ResidentCandidate:
     atena_no: str
     household_no: str
@@ -75,6 +83,9 @@ class ResidentCandidate:
     status: str = "住民"  # 住民状態: 住民, or 転入予定 before a 転入 is recorded
     # The others of the household, "氏名（続柄）", so staff can tell namesakes apart.
     household: list[str] = field(default_factory=list)
+    # Everyone of the household, the resident included, in the register's order: whom a
+    # move (転入・転居・転出) can name as 異動者.
+    members: list[HouseholdMember] = field(default_factory=list)
 
 
 @dataclass
@@ -251,6 +262,8 @@ class ApplicationRecord:
     status: str = "queued"
     problems: list[str] = field(default_factory=list)
     degraded: list[str] = field(default_factory=list)  # what the 縮退 table replaced
+    # A layout written per 異動者 has a record per person moving: whose this one is.
+    subject: str = ""
 
 
 @dataclass

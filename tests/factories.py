@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import replace
 
 from sqlmodel import select
 from temporalio.client import Client
@@ -57,6 +58,12 @@ CONFIRM = ConfirmInput(signature=SIGNATURE, confirmed_form_codes=["idou", "jumin
 
 # The department and counter group test visits and test staff belong to.
 HOME = {"department": "shimin", "counter_group": "honcho"}
+
+
+def moving_alone(r: ResidentRecord) -> ChooseProceduresInput:
+    """PROCEDURES with the resident as the one 異動者 of the 転居 (the rest of the household
+    stays), so the visit writes one record per procedure."""
+    return replace(PROCEDURES, answers={**PROCEDURES.answers, "movers": r.atena_no})
 
 
 def moving_in_family(database_url: str) -> list[ResidentRecord]:

@@ -47,9 +47,15 @@ async def test_leases_repeated_reports_and_every_refusal(
     await factories.run_batch(client, settings.task_queue)
     listed = (await anon.get("/api/rpa/batches", headers=a)).json()
     by_layout = {x["layout"]: x["batch_id"] for x in listed}
-    assert sorted(by_layout) == ["idou@2", "shomei@2"]
-    idou, shomei = by_layout["idou@2"], by_layout["shomei@2"]
-    tenkyo, juminhyo = f"{visit_id}-tenkyo", f"{visit_id}-juminhyo"
+    assert sorted(by_layout) == ["idou@3", "shomei@2"]
+    idou, shomei = by_layout["idou@3"], by_layout["shomei@2"]
+    # 住民異動 is written per 異動者 (the whole household: none were named), certificates
+    # per procedure.
+    records = (await gateway.state(visit_id)).records
+    movers = [r.record_id for r in records if r.procedure_code == "tenkyo"]
+    tenkyo, juminhyo = movers[0], f"{visit_id}-juminhyo"
+    assert sorted(r.record_id for r in records) == sorted([*movers, juminhyo])
+    assert all(m.startswith(f"{visit_id}-tenkyo-") for m in movers)
 
     lease_a = (await anon.post(f"/api/rpa/batches/{idou}/claim", headers=a)).json()["lease_id"]
     assert "他の端末" in err(await anon.post(f"/api/rpa/batches/{idou}/claim", headers=b), 409)
@@ -74,6 +80,8 @@ async def test_leases_repeated_reports_and_every_refusal(
     again = await report(idou, tenkyo, lease_a)
     assert again.status_code == 200 and again.json()["repeated"] is True
     assert "already" in err(await report(idou, tenkyo, lease_a, "error", "E9 later"), 409)
+    for other in movers[1:]:
+        assert (await report(idou, other, lease_a)).status_code == 200
 
     # Robot A dies holding the shomei batch; its lease runs out and robot B takes it over.
     lease_a2 = (await anon.post(f"/api/rpa/batches/{shomei}/claim", headers=a)).json()["lease_id"]
@@ -91,13 +99,13 @@ async def test_leases_repeated_reports_and_every_refusal(
     assert done.status_code == 200 and done.json()["visit_informed"]
 
     state = await gateway.state(visit_id)
-    assert state.step == Step.DONE  # both records confirmed, each once
-    assert sorted(state.rpa_results) == sorted([tenkyo, juminhyo])
+    assert state.step == Step.DONE  # every record confirmed, each once
+    assert sorted(state.rpa_results) == sorted([*movers, juminhyo])
     assert (await anon.get("/api/rpa/batches", headers=a)).json() == []
     with session_scope(settings.sqlalchemy_url) as session:
         reports = session.exec(select(AuditRow).where(AuditRow.action == "rpa.report")).all()
-        assert sorted(r.subject for r in reports) == sorted([tenkyo, juminhyo])
-        assert outbox.counts(session) == {"done": 2}
+        assert sorted(r.subject for r in reports) == sorted([*movers, juminhyo])
+        assert outbox.counts(session) == {"done": len(movers) + 1}
 
 
 async def _tennyu_with_child_benefit(gateway: VisitGateway, settings: Settings) -> str:
@@ -126,8 +134,12 @@ async def test_a_day_of_visits_through_batches_to_the_simulator_and_back(
     held = next(r for r in state.records if r.procedure_code == "jidou_teate")
     assert held.status == "held" and state.needs_attention
     assert "U+E0110(IVS)" in held.problems[0] and "基幹連携データを保留" in state.attention_reason
-    idou = next(r for r in state.records if r.procedure_code == "tennyu")
-    assert idou.status == "queued"  # UTF-8: the IVS goes as it is
+    family = [r for r in state.records if r.procedure_code == "tennyu"]
+    assert len(family) == 4  # one 住民異動 record per 異動者: the whole family moves in
+    assert all(r.status == "queued" for r in family)  # UTF-8: the IVS goes as it is
+    queued = len(family)
+    for v in visits:  # 転居 per 異動者, 住民票の写し once
+        queued += len((await gateway.state(v)).records)
 
     sim = RpaSimulator(
         SimConfig(url="", password=demo_password("rpa01"), fail_rate=0.3, seed=7), client=anon
@@ -135,7 +147,7 @@ async def test_a_day_of_visits_through_batches_to_the_simulator_and_back(
     await factories.run_batch(client, settings.task_queue)
     first = await sim.once()
     assert first.refused == [] and first.errors > 0 and first.done > 0
-    assert first.done + first.errors == 5 * 2 + 1  # every queued record, the held one not
+    assert first.done + first.errors == queued  # every queued record, the held one not
 
     supervisor = await bearer(anon, "kantoku01")
     failed = (await anon.get("/api/handoff/records?status=error", headers=supervisor)).json()
@@ -174,7 +186,7 @@ async def test_a_day_of_visits_through_batches_to_the_simulator_and_back(
         state = await gateway.state(visit_id)
         assert state.step == Step.DONE and not state.needs_attention, visit_id
     with session_scope(settings.sqlalchemy_url) as session:
-        assert outbox.counts(session) == {"done": 5 * 2 + 2}
+        assert outbox.counts(session) == {"done": queued + 1}
         actions = {a.action for a in session.exec(select(AuditRow)).all()}
     assert {"handoff.requeue", "handoff.manual_done", "rpa.claim", "rpa.download"} <= actions
 

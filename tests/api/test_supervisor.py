@@ -55,7 +55,7 @@ async def _robot(
                 )
             ).json()
             for rid in manifest["record_ids"]:
-                kind = outcome.get(rid.rsplit("-", 1)[1], "done")
+                kind = outcome.get(rid.split("-")[1], "done")  # visit-procedure[-person]
                 body = {
                     "lease_id": lease["lease_id"],
                     "outcome": kind,

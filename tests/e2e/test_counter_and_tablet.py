@@ -98,6 +98,17 @@ def test_a_tennyu_visit_with_staff_screen_and_tablet(stack: Stack, browser: Brow
     clerk.locator('#proc-tennyu input[name="answer.moved_on"]').fill("2026-11-20")
     # One move, one date: 転居届's 異動年月日 shows it too (the answer is shared).
     expect(clerk.locator('#proc-tenkyo input[name="answer.moved_on"]')).to_have_value("2026-11-20")
+    # 異動者 too: a person unticked under 転入届 is unticked under 転居届 (then ticked again:
+    # the whole family moves in).
+    last_in, last_tenkyo = (
+        clerk.locator(f'#members-{code} input[type="checkbox"]').last
+        for code in ("tennyu", "tenkyo")
+    )
+    expect(last_in).to_be_checked()
+    last_in.uncheck()
+    expect(last_tenkyo).not_to_be_checked()
+    last_in.check()
+    expect(last_tenkyo).to_be_checked()
     clerk.reload()
     expect(clerk.get_by_label("転入届")).to_be_checked()
     expect(clerk.locator('#proc-tennyu input[name="answer.moved_on"]')).to_have_value("2026-11-20")

@@ -1,3 +1,7 @@
+from dataclasses import replace
+
+import pytest
+
 from adapters import form_store
 from adapters.catalog_files import load_catalog
 from domain.binding import BindingContext
@@ -71,3 +75,53 @@ def test_each_certificate_prints_and_hands_off_its_own_count() -> None:
         assert row.values[names.index("通数")] == copies and not row.problems
     # An API client's one count for every procedure still binds.
     assert resolve("answer.copies", ctx("koseki", {"copies": "3"})) == "3"
+
+
+def test_the_move_form_lists_the_movers_the_interview_named_or_the_whole_household() -> None:
+    catalog = load_catalog(REPO_ROOT / "catalog")
+    defs = {
+        d.code: d for d, _ in form_store.load_files(REPO_ROOT / "catalog", set(catalog.codes()))
+    }
+    head = ctx("tenshutsu", {}).resident
+    child = replace(head, atena_no="0000000002", name="渡邉　一子", relationship="子")
+    move = {"new_address": "東京都千代田区1-1", "moved_on": "2026-11-20"}
+    for answers, listed in (
+        (move, [MJ_NAME, "渡邉　一子"]),
+        ({**move, "movers": "0000000002"}, ["渡邉　一子"]),
+    ):
+        binding = replace(ctx("tenshutsu", answers), household=[head, child])
+        for form_code in ("idou", "tenshutsu_shomeisho"):
+            table = fill_form(defs[form_code], binding).tables[0]
+            assert [row[0] for row in table.rows] == listed, (form_code, answers)
+    proc = catalog.procedure("tenshutsu")
+    assert proc is not None and proc.layout.records == "mover"
+
+
+def test_a_move_is_written_per_mover_and_never_without_one_who_left_the_household() -> None:
+    from temporalio.exceptions import ApplicationError
+
+    from activities.inputs import VisitContext
+    from activities.visit_activities import _records_of
+
+    catalog = load_catalog(REPO_ROOT / "catalog")
+    head = ctx("tenkyo", {}).resident
+    child = replace(head, atena_no="0000000002", name="渡邉　一子", relationship="子")
+    tenkyo, juminhyo = catalog.procedure("tenkyo"), catalog.procedure("juminhyo")
+    assert tenkyo is not None and juminhyo is not None
+
+    def records(answers: dict[str, str], household: list[ResidentRecord]) -> list[str]:
+        vc = VisitContext("v1", 7, "2026-11-25", "s", "C01", None, ["tenkyo"], answers, None)
+        return [
+            f"{rid}={person.name}"
+            for layout in (tenkyo.layout, juminhyo.layout)
+            for rid, person in _records_of(vc, "tenkyo", layout, head, household)
+        ]
+
+    assert records({}, [head, child]) == [
+        f"v1-tenkyo-0000000001={MJ_NAME}", "v1-tenkyo-0000000002=渡邉　一子",
+        f"v1-tenkyo={MJ_NAME}",  # a layout written per procedure: one record, the resident
+    ]  # fmt: skip
+    assert records({"movers": "0000000002"}, [head, child])[0] == "v1-tenkyo-0000000002=渡邉　一子"
+    # The child named at the interview left the household before the handoff.
+    with pytest.raises(ApplicationError, match="異動者が世帯にいません"):
+        records({"movers": "0000000001,0000000002"}, [head])

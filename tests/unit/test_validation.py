@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import date
 
 from adapters.catalog_files import load_catalog
@@ -11,8 +12,10 @@ from domain.visit import (
     ChooseProceduresInput,
     ConfirmInput,
     FilledForm,
+    HouseholdMember,
     IdCardData,
     IdSource,
+    ResidentCandidate,
     Signature,
 )
 from madoguchi.settings import REPO_ROOT
@@ -104,3 +107,31 @@ def test_a_count_that_is_not_a_number_is_called_that_whatever_its_length() -> No
     assert _check_answer(q, "²") == "数字で入力してください / must be a whole number"
     assert _check_answer(q, "123") == "2文字までです / too long"
     assert _check_answer(q, "2") is None
+
+
+def test_movers_are_people_of_the_residents_household_each_once() -> None:
+    catalog = load_catalog(REPO_ROOT / "catalog")
+    resident = ResidentCandidate(
+        atena_no="101", household_no="9", name="", kana="", birth_date="1980-01-01", sex="1",
+        address="", relationship="世帯主", score=100,
+        members=[HouseholdMember("101", "甲（世帯主）"), HouseholdMember("102", "乙（妻）")],
+    )  # fmt: skip
+    move = {"new_address": "高松市番町1-8-15", "moved_on": "2026-11-20"}
+
+    def problems(movers: str | None, who: ResidentCandidate = resident) -> list[str]:
+        answers = move if movers is None else {**move, "movers": movers}
+        inp = ChooseProceduresInput(["tenkyo"], answers)
+        return [str(p) for p in validate_choose_procedures(inp, catalog, who)]
+
+    assert problems(None) == []  # named none: the whole household moves
+    assert problems("102") == [] and problems("101, 102") == []
+    assert problems("101,103") == [
+        "answers.movers: 異動者: 世帯の人ではない宛名番号が1件あります"
+        " / not a member of the resident's household"
+    ]
+    assert "重複" in problems("101,101")[0]
+    assert "1人以上" in problems(" , ")[0]
+    # A resident chosen before households were kept: nobody can be checked, so none named.
+    old = replace(resident, members=[])
+    assert "世帯が読み込まれていません" in problems("101", old)[0]
+    assert problems(None, old) == []

@@ -57,7 +57,7 @@ async def walk_to_confirm(gw: VisitGateway, settings: Settings, visit_id: str) -
     assert state.step == Step.LOOKUP
     assert state.candidates[0].atena_no == r.atena_no
     await gw.act(visit_id, Action.CHOOSE_RESIDENT, ChooseResidentInput(r.atena_no))
-    return await gw.act(visit_id, Action.CHOOSE_PROCEDURES, factories.PROCEDURES)
+    return await gw.act(visit_id, Action.CHOOSE_PROCEDURES, factories.moving_alone(r))
 
 
 async def update_events(client: Client, visit_id: str) -> int:
@@ -91,7 +91,7 @@ async def test_whole_visit_from_ticket_to_done(
     state = await walk_to_confirm(gateway, settings, visit_id)
     assert state.step == Step.CONFIRM
     # Pinned just after the ticket: the whole visit is filled with one catalog version.
-    assert state.catalog_version == "2026.11-4"
+    assert state.catalog_version == "2026.11-5"
     assert [f.form_code for f in state.forms] == ["idou", "juminhyo_seikyu"]
     tenkyo = {f.key: f.value for f in state.forms[0].fields}
     assert tenkyo["new_address"] == "香川県高松市番町一丁目8番15号"
