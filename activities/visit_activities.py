@@ -42,7 +42,7 @@ from adapters.outbox import NewRecord
 from adapters.pinned_catalogs import PinnedCatalogs
 from adapters.render_pool import RenderPool
 from adapters.signature_image import signature_png
-from domain.binding import BindingContext, moving
+from domain.binding import HEAD, BindingContext, moving
 from domain.catalog import Catalog, CsvLayout, Procedure, movers
 from domain.forms import fill_form
 from domain.handoff import build_row, record_id
@@ -58,7 +58,7 @@ log = get_logger(__name__)
 
 def _member_order(r: ResidentRecord) -> tuple[bool, str, str]:
     # 世帯主 first, then by age, as the register lists a household.
-    return (r.relationship != "世帯主", r.birth_date.replace("-00", "-99"), r.atena_no)
+    return (r.relationship != HEAD, r.birth_date.replace("-00", "-99"), r.atena_no)
 
 
 def _procedure(catalog: Catalog, code: str) -> Procedure:
@@ -73,7 +73,9 @@ def _with_households(session: Session, people: list[ResidentCandidate]) -> list[
     for p in people:
         home = sorted(homes.get(p.household_no, []), key=_member_order)
         p.household = [_member_label(m) for m in home if m.atena_no != p.atena_no]
-        p.members = [HouseholdMember(m.atena_no, _member_label(m)) for m in home]
+        p.members = [
+            HouseholdMember(m.atena_no, _member_label(m), m.relationship == HEAD) for m in home
+        ]
     return people
 
 

@@ -133,6 +133,19 @@ def resolve(source: str, ctx: BindingContext) -> str:
 MOVE_KINDS = {"tennyu": "転入", "tenkyo": "転居", "tenshutsu": "転出", "setai_henko": "世帯変更"}
 
 
+HEAD = "世帯主"
+
+
+def _new_head(ctx: BindingContext) -> str:
+    """世帯主 after the move, where the interview did not say: the same one when the 世帯主
+    moves too; the person themself when one moves alone; else unknown (the interview asks
+    for it: domain.validation)."""
+    people = moving(ctx.household or [ctx.resident], ctx.answers)
+    if any(m.relationship == HEAD for m in people):
+        return ctx.resident.head_name
+    return people[0].name if len(people) == 1 else ""
+
+
 def _move_value(ctx: BindingContext, attr: str) -> str:
     """The move this visit records, seen from any of its forms (国保, 介護 … share it).
 
@@ -149,7 +162,7 @@ def _move_value(ctx: BindingContext, attr: str) -> str:
         "old_address": (a.get("previous_address") or r.previous_address)
         if moving_in
         else r.full_address,
-        "new_head": a.get("new_head") or r.head_name,
+        "new_head": a.get("new_head") or (r.head_name if moving_in else _new_head(ctx)),
         "old_head": "" if moving_in else r.head_name,
         "moved_on": a.get("moved_on", ""),
     }

@@ -10,7 +10,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from domain.catalog import Catalog, Question, answer_for, procedure_key, split_members
+from domain.catalog import (
+    MOVERS,
+    Catalog,
+    Question,
+    answer_for,
+    procedure_key,
+    split_members,
+)
 from domain.navi import navi_rules
 from domain.resident_search import SearchKind
 from domain.visit import (
@@ -205,6 +212,34 @@ def _check_members(value: str, members: list[str] | None) -> str | None:
     return None
 
 
+def _new_head_problems(
+    inp: ChooseProceduresInput, catalog: Catalog, resident: ResidentCandidate | None
+) -> list[Problem]:
+    """Several people move without the 世帯主: who heads them after the move is not in the
+    register, and the form and the core system's record need it — ask, don't guess."""
+    named = set(split_members(inp.answers.get(MOVERS, "")))
+    if resident is None or len(named) < 2 or inp.answers.get("new_head", "").strip():
+        return []
+    if any(m.head for m in resident.members if m.atena_no in named):
+        return []
+    asking = [
+        q.label
+        for code in inp.procedures
+        if (proc := catalog.procedure(code)) and any(q.kind == "members" for q in proc.questions)
+        for q in proc.questions
+        if q.key == "new_head"
+    ]
+    if not asking:  # a catalog that does not ask it (visits pinned before 2026.11-5)
+        return []
+    return [
+        Problem(
+            "answers.new_head",
+            f"{asking[0]}: 世帯主が異動しないため入力してください"
+            " / the head of household stays: name the movers' new head",
+        )
+    ]
+
+
 def _reason_problems(reason: str, what: str) -> list[Problem]:
     """A staff action's reason: given, at most 200 characters, no control characters."""
     problems = control_characters({"reason": reason})
@@ -329,6 +364,7 @@ def validate_choose_procedures(
                 # Named as the client sent it: one "copies" for every procedure is allowed.
                 sent = key if key in inp.answers or q.key not in inp.answers else q.key
                 problems.append(Problem(f"answers.{sent}", f"{label}: {why}"))
+    problems += _new_head_problems(inp, catalog, resident)
     for key in inp.answers:
         if key not in known_keys:
             problems.append(

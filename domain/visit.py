@@ -66,6 +66,7 @@ class HouseholdMember:
 
     atena_no: str
     label: str  # "氏名（続柄）"
+    head: bool = False  # the 世帯主: a move without them needs a new one named
 
 
 @dataclass

@@ -81,6 +81,25 @@ async def test_one_of_a_household_moves_and_only_they_are_on_the_form_and_in_the
     preview = page_texts((await anon.get(f"/api/visits/{visit_id}/preview.pdf")).content)
     idou = next(p for p in preview if "住民異動届" in p)
     assert r.name in idou and not any(m.name in idou for m in staying)
+    assert "新しい\n世帯主 " + r.name in idou  # moving alone: heads their own household
+
+    # At review the clerk corrects it: one more of the household moves too.
+    assert r.relationship == "世帯主"  # so no new 世帯主 is asked
+    two = [r.atena_no, staying[0].atena_no]
+    page = await anon.post(
+        f"{url}/correct",
+        data=form(form_key="m6c", reason="子も転居", **{
+            "offered.tenkyo.movers": "1", "answer.tenkyo.movers": two,
+            "answer.new_address": move["answer.new_address"],
+            "answer.moved_on": move["answer.moved_on"],
+        }),
+        follow_redirects=True,
+    )  # fmt: skip
+    assert 'data-step="confirm"' in page.text, page.text[-2000:]
+    preview = page_texts((await anon.get(f"/api/visits/{visit_id}/preview.pdf")).content)
+    idou = next(p for p in preview if "住民異動届" in p)
+    assert r.name in idou and staying[0].name in idou
+    assert not any(m.name in idou for m in staying[1:])
 
     form_codes = re.findall(r'name="form_codes" value="([^"]+)"', page.text)
     strokes = json.dumps([[[0.1, 0.2], [0.4, 0.6], [0.7, 0.3]]])
@@ -89,10 +108,11 @@ async def test_one_of_a_household_moves_and_only_they_are_on_the_form_and_in_the
     )
     page = await after_signing(anon, url)
     records = re.findall(r'data-record="([^"]+)"', page.text)
-    assert records == [f"{visit_id}-tenkyo-{r.atena_no}"]
-    assert f"{r.name}（{r.relationship}）" in page.text.split('id="records"', 1)[1]
+    assert records == [f"{visit_id}-tenkyo-{a}" for a in two]
+    shown = page.text.split('id="records"', 1)[1]
+    assert f"{r.name}（{r.relationship}）" in shown and staying[0].name in shown
 
-    # The core system's CSV: one 住民異動 row, the mover's own 宛名番号 and name.
+    # The core system's CSV: a 住民異動 row per mover, with their own 宛名番号 and name.
     await factories.run_batch(client, settings.task_queue)
     robot = await bearer(anon, "rpa01")
     batch = next(
@@ -108,4 +128,7 @@ async def test_one_of_a_household_moves_and_only_they_are_on_the_form_and_in_the
         x for x in csv.DictReader(io.StringIO(data.content.decode("utf-8")))
         if x["受付番号"].startswith(visit_id)
     ]  # fmt: skip
-    assert [(x["宛名番号"], x["氏名"]) for x in rows] == [(r.atena_no, r.name)]
+    assert [(x["宛名番号"], x["氏名"]) for x in rows] == [
+        (r.atena_no, r.name),
+        (staying[0].atena_no, staying[0].name),
+    ]

@@ -97,6 +97,24 @@ def test_the_move_form_lists_the_movers_the_interview_named_or_the_whole_househo
     assert proc is not None and proc.layout.records == "mover"
 
 
+def test_the_new_head_of_household_follows_who_moves() -> None:
+    from domain.binding import resolve
+
+    head = ctx("tenshutsu", {}).resident
+    wife = replace(head, atena_no="0000000002", name="渡邉　花子", relationship="妻")
+    child = replace(head, atena_no="0000000003", name="渡邉　一子", relationship="子")
+
+    def new_head(answers: dict[str, str]) -> str:
+        binding = replace(ctx("tenshutsu", answers), household=[head, wife, child])
+        return resolve("move.new_head", binding)
+
+    assert new_head({}) == MJ_NAME  # everyone moves: the same 世帯主
+    assert new_head({"movers": "0000000001,0000000003"}) == MJ_NAME
+    assert new_head({"movers": "0000000003"}) == "渡邉　一子"  # alone: their own household
+    assert new_head({"movers": "0000000002,0000000003"}) == ""  # asked at the interview
+    assert new_head({"movers": "0000000002,0000000003", "new_head": "渡邉　花子"}) == "渡邉　花子"
+
+
 def test_a_move_is_written_per_mover_and_never_without_one_who_left_the_household() -> None:
     from temporalio.exceptions import ApplicationError
 

@@ -114,7 +114,10 @@ def test_movers_are_people_of_the_residents_household_each_once() -> None:
     resident = ResidentCandidate(
         atena_no="101", household_no="9", name="", kana="", birth_date="1980-01-01", sex="1",
         address="", relationship="世帯主", score=100,
-        members=[HouseholdMember("101", "甲（世帯主）"), HouseholdMember("102", "乙（妻）")],
+        members=[
+            HouseholdMember("101", "甲（世帯主）", head=True), HouseholdMember("102", "乙（妻）"),
+            HouseholdMember("103", "丙（子）"),
+        ],
     )  # fmt: skip
     move = {"new_address": "高松市番町1-8-15", "moved_on": "2026-11-20"}
 
@@ -125,7 +128,7 @@ def test_movers_are_people_of_the_residents_household_each_once() -> None:
 
     assert problems(None) == []  # named none: the whole household moves
     assert problems("102") == [] and problems("101, 102") == []
-    assert problems("101,103") == [
+    assert problems("101,104") == [
         "answers.movers: 異動者: 世帯の人ではない宛名番号が1件あります"
         " / not a member of the resident's household"
     ]
@@ -135,3 +138,28 @@ def test_movers_are_people_of_the_residents_household_each_once() -> None:
     old = replace(resident, members=[])
     assert "世帯が読み込まれていません" in problems("101", old)[0]
     assert problems(None, old) == []
+
+
+def test_several_moving_without_the_head_of_household_name_their_new_one() -> None:
+    catalog = load_catalog(REPO_ROOT / "catalog")
+    resident = ResidentCandidate(
+        atena_no="101", household_no="9", name="", kana="", birth_date="1980-01-01", sex="1",
+        address="", relationship="世帯主", score=100,
+        members=[
+            HouseholdMember("101", "甲（世帯主）", head=True), HouseholdMember("102", "乙（妻）"),
+            HouseholdMember("103", "丙（子）"),
+        ],
+    )  # fmt: skip
+    move = {"new_address": "高松市番町1-8-15", "moved_on": "2026-11-20"}
+
+    def problems(answers: dict[str, str]) -> list[str]:
+        inp = ChooseProceduresInput(["tenshutsu"], {**move, **answers})
+        return [str(p) for p in validate_choose_procedures(inp, catalog, resident)]
+
+    assert problems({"movers": "102,103"}) == [
+        "answers.new_head: 新しい世帯主（世帯主が異動しないとき）: 世帯主が異動しないため"
+        "入力してください / the head of household stays: name the movers' new head"
+    ]
+    assert problems({"movers": "102,103", "new_head": "乙"}) == []
+    assert problems({"movers": "101,103"}) == []  # the 世帯主 moves with them
+    assert problems({"movers": "103"}) == []  # alone: heads their own household
