@@ -89,9 +89,9 @@ async def test_one_of_a_household_moves_and_only_they_are_on_the_form_and_in_the
     page = await anon.post(
         f"{url}/correct",
         data=form(form_key="m6c", reason="子も転居", **{
-            "offered.tenkyo.movers": "1", "answer.tenkyo.movers": two,
-            "answer.new_address": move["answer.new_address"],
-            "answer.moved_on": move["answer.moved_on"],
+            "offered.tenkyo.movers": ["1"], "answer.tenkyo.movers": two,
+            "answer.new_address": [move["answer.new_address"]],
+            "answer.moved_on": [move["answer.moved_on"]],
         }),
         follow_redirects=True,
     )  # fmt: skip

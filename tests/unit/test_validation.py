@@ -109,9 +109,9 @@ def test_a_count_that_is_not_a_number_is_called_that_whatever_its_length() -> No
     assert _check_answer(q, "2") is None
 
 
-def test_movers_are_people_of_the_residents_household_each_once() -> None:
-    catalog = load_catalog(REPO_ROOT / "catalog")
-    resident = ResidentCandidate(
+def _family() -> ResidentCandidate:
+    """The resident (101, 世帯主) of a household of three."""
+    return ResidentCandidate(
         atena_no="101", household_no="9", name="", kana="", birth_date="1980-01-01", sex="1",
         address="", relationship="世帯主", score=100,
         members=[
@@ -119,6 +119,11 @@ def test_movers_are_people_of_the_residents_household_each_once() -> None:
             HouseholdMember("103", "丙（子）"),
         ],
     )  # fmt: skip
+
+
+def test_movers_are_people_of_the_residents_household_each_once() -> None:
+    catalog = load_catalog(REPO_ROOT / "catalog")
+    resident = _family()
     move = {"new_address": "高松市番町1-8-15", "moved_on": "2026-11-20"}
 
     def problems(movers: str | None, who: ResidentCandidate = resident) -> list[str]:
@@ -142,14 +147,7 @@ def test_movers_are_people_of_the_residents_household_each_once() -> None:
 
 def test_several_moving_without_the_head_of_household_name_their_new_one() -> None:
     catalog = load_catalog(REPO_ROOT / "catalog")
-    resident = ResidentCandidate(
-        atena_no="101", household_no="9", name="", kana="", birth_date="1980-01-01", sex="1",
-        address="", relationship="世帯主", score=100,
-        members=[
-            HouseholdMember("101", "甲（世帯主）", head=True), HouseholdMember("102", "乙（妻）"),
-            HouseholdMember("103", "丙（子）"),
-        ],
-    )  # fmt: skip
+    resident = _family()
     move = {"new_address": "高松市番町1-8-15", "moved_on": "2026-11-20"}
 
     def problems(answers: dict[str, str]) -> list[str]:
