@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -486,11 +487,20 @@ class CounterVisit:
             f"基幹連携データを保留 / held: {r.procedure_code}: {'; '.join(r.problems)}"
             for r in s.records
             if r.status == "held"
-        ] + [
-            f"RPAエラー / RPA error on {rid}: {res.message}"
+        ]
+        # By procedure and message, counted: a household's move is a record per person, and
+        # the robot often refuses them all for one reason; the records table says whose.
+        procedure_of = {r.record_id: r.procedure_code for r in s.records}
+        errors = Counter(
+            f"{procedure_of.get(rid, rid)}: {res.message}"
             for rid, res in s.rpa_results.items()
             if res.outcome == RpaOutcome.ERROR
-        ]
+        )
+        if errors:
+            reasons.append(
+                f"RPAエラー {errors.total()}件 / RPA errors: "
+                + "; ".join(m if n == 1 else f"{m}（{n}件）" for m, n in errors.items())
+            )
         if reasons:
             self._flag(" / ".join(reasons)[:1000])
         elif s.needs_attention and s.attention_reason.startswith(RECORD_FLAGS):

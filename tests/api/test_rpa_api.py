@@ -155,6 +155,7 @@ async def test_a_day_of_visits_through_batches_to_the_simulator_and_back(
     for r in failed:
         state = await gateway.state(r["visit_id"])
         assert state.needs_attention and "RPAエラー" in state.attention_reason
+        assert r["record_id"] not in state.attention_reason  # by message; the table says which
         requeued = await anon.post(
             f"/api/handoff/records/{r['record_id']}/requeue",
             json={"reason": "基幹の住所コード修正後に再送"},
