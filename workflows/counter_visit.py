@@ -490,7 +490,13 @@ class CounterVisit:
         ]
         # By procedure and message, counted: a household's move is a record per person, and
         # the robot often refuses them all for one reason; the records table says whose.
-        procedure_of = {r.record_id: r.procedure_code for r in s.records}
+        catalog = self._catalog
+        procedure_of = {
+            r.record_id: proc.name
+            if catalog and (proc := catalog.procedure(r.procedure_code))
+            else r.procedure_code
+            for r in s.records
+        }
         errors = Counter(
             f"{procedure_of.get(rid, rid)}: {res.message}"
             for rid, res in s.rpa_results.items()

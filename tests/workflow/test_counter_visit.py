@@ -234,7 +234,7 @@ async def test_rpa_error_marks_the_visit_for_attention_until_done(
         RpaResultInput(first, RpaOutcome.ERROR, "E102 住所コード不一致"),
     )
     assert state.needs_attention
-    assert state.attention_reason == "RPAエラー 1件 / RPA errors: tenkyo: E102 住所コード不一致"
+    assert state.attention_reason == "RPAエラー 1件 / RPA errors: 転居届: E102 住所コード不一致"
     assert state.step == Step.AWAIT_RPA
     # The same "done" twice has one effect (same update id).
     for _ in range(2):
