@@ -71,6 +71,7 @@ class NaviActivityInput:
     facts: dict[str, str]
     catalog: Catalog | None  # as in VisitContext: None when catalog_digest names it
     catalog_digest: str = ""
+    movers: list[str] = field(default_factory=list)  # empty: the whole household
 
 
 @dataclass

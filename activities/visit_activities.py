@@ -188,6 +188,8 @@ class VisitActivities:
         bind_activity_log_context()
         with session_scope(self.database_url) as session:
             household = self._household(session, inp.atena_no, inp.staff, inp.visit_id, "navi")
+        if inp.movers:  # a move: what follows from it is about those who move
+            household = [m for m in household if m.atena_no in set(inp.movers)]
         facts = household_facts(household, inp.today) | answered(inp.facts)
         catalog = self._catalog(inp.catalog, inp.catalog_digest)
         proposals = propose(navi_rules(catalog), inp.procedures, facts)

@@ -30,7 +30,7 @@ from api.errors import STATUS_BY_KIND
 from api.rpa import RecordId
 from api.staff import VisitId
 from domain.binding import ID_SOURCE_LABELS
-from domain.catalog import Catalog
+from domain.catalog import MOVERS, Catalog
 from domain.fees import fee_lines
 from domain.matching import MATCHED_ON_JA
 from domain.navi import navi_rules
@@ -189,7 +189,11 @@ def _payload(action: Action, form: FormData, catalog: Catalog, p: Principal) -> 
         return ChooseResidentInput(atena_no=form_text(form, "atena_no"))
     if action == Action.NAVI:
         facts = {f.key: form_text(form, f"fact.{f.key}") for f in navi_rules(catalog).asked()}
-        return NaviInput(procedures=[str(c) for c in form.getlist("procedures")], facts=facts)
+        codes = [str(c) for c in form.getlist("procedures")]
+        procs = [proc for c in codes if (proc := catalog.procedure(c)) is not None]
+        asked = [(pr.code, q.label) for pr in procs for q in pr.questions if q.key == MOVERS]
+        movers = (_members_answer(form, MOVERS, asked) or "") if asked else ""
+        return NaviInput(procedures=codes, facts=facts, movers=movers)
     if action == Action.CHOOSE_PROCEDURES:
         codes = [str(c) for c in form.getlist("procedures")]
         decisions = _decisions(form)

@@ -268,12 +268,18 @@ def validate_reprint(inp: ReprintInput) -> list[Problem]:
     return _reason_problems(inp.reason, "再印刷")
 
 
-def validate_navi(inp: NaviInput, catalog: Catalog) -> list[Problem]:
+def validate_navi(
+    inp: NaviInput, catalog: Catalog, resident: ResidentCandidate | None = None
+) -> list[Problem]:
     problems = [
         Problem("procedures", f"未登録の手続コードです: {code} / unknown procedure code")
         for code in inp.procedures
         if catalog.procedure(code) is None
     ]
+    if inp.movers.strip():
+        members = [m.atena_no for m in resident.members] if resident is not None else None
+        if (why := _check_members(inp.movers, members)) is not None:
+            problems.append(Problem("movers", f"異動者: {why}"))
     asked = {f.key for f in navi_rules(catalog).asked()}
     for key, value in inp.facts.items():
         if key not in asked:

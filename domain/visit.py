@@ -108,6 +108,10 @@ class NaviInput:
 
     procedures: list[str]
     facts: dict[str, str] = field(default_factory=dict)
+    # The 異動者 ticked so far (atena numbers, comma-separated): a move's related
+    # procedures are about who moves (a child staying behind needs no 転校). Empty: the
+    # whole household.
+    movers: str = ""
 
 
 class ProposalStatus(StrEnum):

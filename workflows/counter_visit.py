@@ -39,7 +39,7 @@ with workflow.unsafe.imports_passed_through():
         VisitContext,
     )
     from adapters import search_attributes as sa
-    from domain.catalog import Catalog
+    from domain.catalog import Catalog, split_members
     from domain.event_log import memo_of
     from domain.resident import ResidentRecord
     from domain.steps import FINAL_STEPS, Action, Step, is_allowed, wrong_step_message
@@ -255,6 +255,7 @@ class CounterVisit:
                 NaviActivityInput(
                     s.visit_id, s.staff, workflow.now().date().isoformat(), s.resident.atena_no,
                     list(payload.procedures), s.navi_facts, *self._catalog_ref(),
+                    movers=split_members(payload.movers),
                 ),
                 list[Proposal],
             )  # fmt: skip
@@ -529,7 +530,7 @@ class CounterVisit:
         if action == Action.CHOOSE_RESIDENT:
             return validate_choose_resident(payload, s.candidates)
         if action == Action.NAVI:
-            return validate_navi(payload, self._pinned())
+            return validate_navi(payload, self._pinned(), s.resident)
         if action == Action.CHOOSE_PROCEDURES:
             return validate_choose_procedures(payload, self._pinned(), s.resident, s.proposals)
         if action == Action.REPRINT:

@@ -50,6 +50,23 @@ async def test_one_of_a_household_moves_and_only_they_are_on_the_form_and_in_the
     assert all(f"{m.name}（{m.relationship}）" in box for m in household)
 
     move = {"answer.new_address": "香川県高松市番町一丁目8番15号", "answer.moved_on": "2026-11-20"}
+    # 手続ナビ looks at who moves too; nobody ticked is refused there as well.
+    alone = {"offered.tenkyo.movers": ["1"], "answer.tenkyo.movers": [r.atena_no]}
+    navi = await anon.post(
+        f"{url}/navi", data=form(procedures=["tenkyo"], form_key="mn", **move, **alone),
+        follow_redirects=True,
+    )  # fmt: skip
+    assert navi.status_code == 200 and 'id="proposals"' in navi.text
+    # The clerk answers each proposal; here, none is taken up.
+    rejected = {
+        f"decision.{c}": "reject" for c in set(re.findall(r'name="decision\.([a-z_]+)"', navi.text))
+    }
+    navi = await anon.post(
+        f"{url}/navi",
+        data=form(procedures=["tenkyo"], form_key="mn2", **move, **{"offered.tenkyo.movers": "1"}),
+    )
+    assert navi.status_code == 422 and "異動者: 1人以上選んでください" in navi.text
+
     nobody = await anon.post(
         f"{url}/choose_procedures",
         data=form(procedures=["tenkyo"], form_key="m4", **move, **{"offered.tenkyo.movers": "1"}),
@@ -71,7 +88,7 @@ async def test_one_of_a_household_moves_and_only_they_are_on_the_form_and_in_the
 
     page = await anon.post(
         f"{url}/choose_procedures",
-        data=form(procedures=["tenkyo"], form_key="m6", **move, **{
+        data=form(procedures=["tenkyo"], form_key="m6", **move, **rejected, **{
             "offered.tenkyo.movers": "1", "answer.tenkyo.movers": r.atena_no,
         }),
         follow_redirects=True,

@@ -50,6 +50,15 @@ async def test_tennyu_with_children_prints_related_forms_and_a_guidance_sheet(
 
     facts = {"mynumber_card": "yes", "kokuho": "no", "pregnant": "", "nenkin_1go": "no",
              "single_parent": "no", "disability": "no", "dog": "yes"}  # fmt: skip
+    # If only the parents moved in, nothing follows for children.
+    parents = ",".join(m.atena_no for m in family[:2])
+    state = await gateway.act(visit_id, Action.NAVI, NaviInput(["tennyu"], facts, parents))
+    got = {p.code: p for p in state.proposals}
+    for code in ("jidou_teate", "kodomo_iryo", "tenko", "hoiku"):
+        assert got[code].status == ProposalStatus.DROP, code
+    with pytest.raises(VisitRejected, match="movers"):  # not one of this household
+        await gateway.act(visit_id, Action.NAVI, NaviInput(["tennyu"], facts, "0000000001"))
+
     state = await gateway.act(visit_id, Action.NAVI, NaviInput(["tennyu"], facts))
     assert state.step == Step.INTERVIEW
     got = {p.code: p for p in state.proposals}
