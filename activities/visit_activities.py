@@ -43,7 +43,7 @@ from adapters.pinned_catalogs import PinnedCatalogs
 from adapters.render_pool import RenderPool
 from adapters.signature_image import signature_png
 from domain.binding import HEAD, BindingContext, moving
-from domain.catalog import Catalog, CsvLayout, Procedure, movers
+from domain.catalog import Catalog, Procedure, movers
 from domain.forms import fill_form
 from domain.handoff import build_row, record_id
 from domain.matching import MAX_CANDIDATES, candidate, rank
@@ -84,16 +84,13 @@ def _member_label(m: ResidentRecord) -> str:
 
 
 def _records_of(
-    ctx: VisitContext,
-    code: str,
-    layout: CsvLayout,
-    resident: ResidentRecord,
-    household: list[ResidentRecord],
+    ctx: VisitContext, proc: Procedure, resident: ResidentRecord, household: list[ResidentRecord]
 ) -> list[tuple[str, ResidentRecord]]:
-    """(record id, whom it binds as) for each record ``code`` writes: one for the visit's
-    resident, or, for a layout written per 異動者, one per person moving — each record id
+    """(record id, whom it binds as) for each record ``proc`` writes: one for the visit's
+    resident, or, for a move written per 異動者, one per person moving — each record id
     stable per visit, procedure and person, so a retried handoff writes the same ones."""
-    if layout.records != "mover":
+    code = proc.code
+    if not proc.per_mover:
         return [(record_id(ctx.visit_id, code), resident)]
     people = moving(household, ctx.answers)
     if len(people) != len(movers(ctx.answers) or household):
@@ -340,13 +337,14 @@ class VisitActivities:
         subjects: dict[str, str] = {}
         with session_scope(self.database_url) as session:
             household = [inp.resident]
-            if any(_procedure(catalog, c).layout.records == "mover" for c in ctx.procedures):
+            if any(_procedure(catalog, c).per_mover for c in ctx.procedures):
                 household = self._household(
                     session, inp.resident.atena_no, ctx.staff, ctx.visit_id, "handoff"
                 )
             for code in ctx.procedures:
-                layout = _procedure(catalog, code).layout
-                for rid, person in _records_of(ctx, code, layout, inp.resident, household):
+                proc = _procedure(catalog, code)
+                layout = proc.layout
+                for rid, person in _records_of(ctx, proc, inp.resident, household):
                     binding = replace(
                         _binding(ctx, catalog, person, code, household), record_id=rid
                     )
@@ -357,7 +355,7 @@ class VisitActivities:
                             row.degraded,
                         )
                     )  # fmt: skip
-                    if layout.records == "mover":
+                    if proc.per_mover:
                         subjects[rid] = _member_label(person)
             rows = outbox.enqueue(session, new)
             records = [

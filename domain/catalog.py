@@ -119,6 +119,12 @@ class Procedure:
     # The forms printed for it, as code → pinned version (from catalog/forms at pin time).
     forms: list[str] = field(default_factory=list)
 
+    @property
+    def per_mover(self) -> bool:
+        """One record per 異動者: its layout is written so and it asks who moves. A
+        procedure on the same layout that does not ask (世帯変更届) keeps one record."""
+        return self.layout.records == "mover" and any(q.kind == "members" for q in self.questions)
+
 
 @dataclass
 class Catalog:

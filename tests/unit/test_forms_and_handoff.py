@@ -124,20 +124,21 @@ def test_a_move_is_written_per_mover_and_never_without_one_who_left_the_househol
     catalog = load_catalog(REPO_ROOT / "catalog")
     head = ctx("tenkyo", {}).resident
     child = replace(head, atena_no="0000000002", name="渡邉　一子", relationship="子")
-    tenkyo, juminhyo = catalog.procedure("tenkyo"), catalog.procedure("juminhyo")
-    assert tenkyo is not None and juminhyo is not None
+    procs = [catalog.procedure(c) for c in ("tenkyo", "juminhyo", "setai_henko")]
 
     def records(answers: dict[str, str], household: list[ResidentRecord]) -> list[str]:
         vc = VisitContext("v1", 7, "2026-11-25", "s", "C01", None, ["tenkyo"], answers, None)
         return [
             f"{rid}={person.name}"
-            for layout in (tenkyo.layout, juminhyo.layout)
-            for rid, person in _records_of(vc, "tenkyo", layout, head, household)
+            for proc in procs
+            if proc is not None
+            for rid, person in _records_of(vc, proc, head, household)
         ]
 
     assert records({}, [head, child]) == [
         f"v1-tenkyo-0000000001={MJ_NAME}", "v1-tenkyo-0000000002=渡邉　一子",
-        f"v1-tenkyo={MJ_NAME}",  # a layout written per procedure: one record, the resident
+        f"v1-juminhyo={MJ_NAME}",  # a layout written per procedure: one record, the resident
+        f"v1-setai_henko={MJ_NAME}",  # same layout as 転居, but it does not ask who moves
     ]  # fmt: skip
     assert records({"movers": "0000000002"}, [head, child])[0] == "v1-tenkyo-0000000002=渡邉　一子"
     # The child named at the interview left the household before the handoff.
