@@ -167,7 +167,9 @@ async def choose_procedures(
     """手続選択: procedures and interview answers; the forms are filled. `answers` is keyed
     by the catalog's question keys; a question asked per procedure (通数) takes
     `<procedure>.<key>` for each (`{"juminhyo.copies": "2", "inkan_shomei.copies": "1"}`),
-    or one `<key>` for every procedure asking it."""
+    or one `<key>` for every procedure asking it. 異動者 of a move (転入・転居・転出):
+    `movers`, the 宛名番号 of the resident's household members who move, comma-separated
+    (the visit's `resident.members`); left out, the whole household moves."""
     return await gw.act(visit_id, Action.CHOOSE_PROCEDURES, body, key, p)
 
 
