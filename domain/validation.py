@@ -259,9 +259,16 @@ def validate_correction(inp: CorrectAnswersInput, answers: dict[str, str]) -> li
     """Which answers may change at review: those the interview asked; the rest of the
     check is the procedures step's own (run on the corrected answers)."""
     problems = _reason_problems(inp.reason, "修正")
-    if all(answers.get(k, "") == v for k, v in inp.answers.items()):
+    if all(_current(answers, k) == v for k, v in inp.answers.items()):
         problems.insert(0, Problem("answers", "修正する項目がありません / nothing was changed"))
     return problems
+
+
+def _current(answers: dict[str, str], key: str) -> str:
+    """The answer the forms were filled with: for ``juminhyo.copies`` that is the visit's
+    one ``copies`` where an API client sent one for every procedure."""
+    procedure, _, question = key.partition(".")
+    return answer_for(answers, procedure, question) if question else answers.get(key, "")
 
 
 def validate_reprint(inp: ReprintInput) -> list[Problem]:

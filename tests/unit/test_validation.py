@@ -6,11 +6,13 @@ from domain.validation import (
     check_iso_date,
     validate_choose_procedures,
     validate_confirm,
+    validate_correction,
     validate_identify,
 )
 from domain.visit import (
     ChooseProceduresInput,
     ConfirmInput,
+    CorrectAnswersInput,
     FilledForm,
     HouseholdMember,
     IdCardData,
@@ -161,3 +163,12 @@ def test_several_moving_without_the_head_of_household_name_their_new_one() -> No
     assert problems({"movers": "102,103", "new_head": "乙"}) == []
     assert problems({"movers": "101,103"}) == []  # the 世帯主 moves with them
     assert problems({"movers": "103"}) == []  # alone: heads their own household
+
+
+def test_a_correction_must_change_what_the_forms_were_filled_with() -> None:
+    answers = {"copies": "2", "new_address": "高松市番町1-8-15"}  # one count, from an API client
+    same = CorrectAnswersInput({"juminhyo.copies": "2"}, "確認")
+    assert "nothing was changed" in validate_correction(same, answers)[0].message
+    assert validate_correction(CorrectAnswersInput({"juminhyo.copies": "3"}, "確認"), answers) == []
+    moved = CorrectAnswersInput({"new_address": "高松市番町1-8-16"}, "番地の誤り")
+    assert validate_correction(moved, answers) == []
