@@ -23,7 +23,9 @@ def fill_form(defn: FormDefinition, ctx: BindingContext) -> FilledForm:
             [format_value(v, c.format) for v, c in zip(row, block.columns, strict=True)]
             for row in raw
         ]
-        tables.append(FilledTable(block.source, [c.label for c in block.columns], rows))
+        tables.append(
+            FilledTable(block.source, [c.label for c in block.columns], rows, block.label)
+        )
     return FilledForm(
         form_code=defn.code,
         version=defn.version,

@@ -235,6 +235,7 @@ class FilledTable:
     source: str
     columns: list[str]
     rows: list[list[str]]
+    label: str = ""  # its caption on the form (異動した人（異動者）)
 
 
 @dataclass

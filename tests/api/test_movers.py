@@ -94,6 +94,11 @@ async def test_one_of_a_household_moves_and_only_they_are_on_the_form_and_in_the
         follow_redirects=True,
     )  # fmt: skip
     assert 'data-step="confirm"' in page.text
+    # The review lists who moves, as the form will.
+    listed = page.text.split("<caption>異動した人（異動者）</caption>", 1)[1].split("</table>", 1)[
+        0
+    ]
+    assert r.name in listed and not any(m.name in listed for m in staying)
     visit_id = url.rsplit("/", 1)[1]
     preview = page_texts((await anon.get(f"/api/visits/{visit_id}/preview.pdf")).content)
     idou = next(p for p in preview if "住民異動届" in p)

@@ -81,6 +81,7 @@ async def test_a_tablet_signs_only_what_its_counter_sent(
         session.commit()
     shown = await tablet.get("/tablet/screen")
     assert state_of(shown) == "confirm" and "Vui lòng kiểm tra nội dung" in shown.text
+    assert "<caption>Người chuyển nơi ở</caption>" in shown.text  # 異動した人（異動者）
     token = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', shown.text)
     assert token is not None
     other = await tablet.post(
