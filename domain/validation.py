@@ -378,6 +378,19 @@ def validate_choose_procedures(
                 sent = key if key in inp.answers or q.key not in inp.answers else q.key
                 problems.append(Problem(f"answers.{sent}", f"{label}: {why}"))
     problems += _new_head_problems(inp, catalog, resident)
+    if MOVERS in inp.answers and MOVERS not in known_keys and household:
+        # A visit pinned to a catalog from before 異動者 were asked, at its interview while
+        # the screen (drawing the live catalog) offers them. Its pinned forms and layout list
+        # and write the whole household, so only the whole household can be taken.
+        known_keys.add(MOVERS)
+        if set(split_members(inp.answers[MOVERS])) != set(household):
+            problems.append(
+                Problem(
+                    f"answers.{MOVERS}",
+                    "異動者: この来庁は異動者を選べない版で受け付けています。全員を選ぶか、"
+                    "新しく受け付けてください / this visit's catalog moves the whole household",
+                )
+            )
     for key in inp.answers:
         if key not in known_keys:
             problems.append(

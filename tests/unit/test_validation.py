@@ -172,3 +172,15 @@ def test_a_correction_must_change_what_the_forms_were_filled_with() -> None:
     assert validate_correction(CorrectAnswersInput({"juminhyo.copies": "3"}, "確認"), answers) == []
     moved = CorrectAnswersInput({"new_address": "高松市番町1-8-16"}, "番地の誤り")
     assert validate_correction(moved, answers) == []
+
+
+def test_a_visit_pinned_before_movers_were_asked_takes_the_whole_household() -> None:
+    catalog = load_catalog(REPO_ROOT / "catalog")
+    for proc in catalog.procedures:  # the catalog as it was before 2026.11-5
+        proc.questions = [q for q in proc.questions if q.kind != "members"]
+    move = {"new_address": "高松市番町1-8-15", "moved_on": "2026-11-20"}
+    everyone = ChooseProceduresInput(["tenkyo"], {**move, "movers": "101,102,103"})
+    assert validate_choose_procedures(everyone, catalog, _family()) == []
+    # Its pinned forms list the whole household: a part of it cannot be taken.
+    some = ChooseProceduresInput(["tenkyo"], {**move, "movers": "101,102"})
+    assert "全員を選ぶか" in validate_choose_procedures(some, catalog, _family())[0].message
