@@ -169,7 +169,8 @@ async def choose_procedures(
     `<procedure>.<key>` for each (`{"juminhyo.copies": "2", "inkan_shomei.copies": "1"}`),
     or one `<key>` for every procedure asking it. 異動者 of a move (転入・転居・転出):
     `movers`, the 宛名番号 of the resident's household members who move, comma-separated
-    (the visit's `resident.members`); left out, the whole household moves."""
+    (the visit's `resident.members`); left out, the whole household moves. `movers_head`:
+    who heads them after the move, needed when several move without the 世帯主."""
     return await gw.act(visit_id, Action.CHOOSE_PROCEDURES, body, key, p)
 
 

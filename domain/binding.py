@@ -12,7 +12,7 @@ from datetime import date
 
 import jaconv
 
-from domain.catalog import answer_for, movers
+from domain.catalog import MOVERS_HEAD, answer_for, movers
 from domain.resident import SEX_LABELS, ResidentRecord
 from domain.visit import IdCardData, IdSource, Proposal, ProposalStatus
 from domain.wareki import iso_to_wareki
@@ -136,10 +136,16 @@ MOVE_KINDS = {"tennyu": "転入", "tenkyo": "転居", "tenshutsu": "転出", "se
 HEAD = "世帯主"
 
 
+# The moves whose forms and records are about the 異動者 (世帯変更届 is about a household).
+MOVING = frozenset({"tennyu", "tenkyo", "tenshutsu"})
+
+
 def _new_head(ctx: BindingContext) -> str:
-    """世帯主 after the move, where the interview did not say: the same one when the 世帯主
-    moves too; the person themself when one moves alone; else unknown (the interview asks
-    for it: domain.validation)."""
+    """世帯主 of the 異動者 after the move: as the interview said, else the same one when the
+    世帯主 moves too; the person themself when one moves alone; else unknown (the interview
+    asks for it: domain.validation)."""
+    if named := ctx.answers.get(MOVERS_HEAD, ""):
+        return named
     people = moving(ctx.household or [ctx.resident], ctx.answers)
     if any(m.relationship == HEAD for m in people):
         return ctx.resident.head_name
@@ -162,7 +168,9 @@ def _move_value(ctx: BindingContext, attr: str) -> str:
         "old_address": (a.get("previous_address") or r.previous_address)
         if moving_in
         else r.full_address,
-        "new_head": a.get("new_head") or (r.head_name if moving_in else _new_head(ctx)),
+        "new_head": _new_head(ctx)
+        if ctx.procedure_code in MOVING and not moving_in
+        else a.get("new_head") or r.head_name,
         "old_head": "" if moving_in else r.head_name,
         "moved_on": a.get("moved_on", ""),
     }

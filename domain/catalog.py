@@ -45,6 +45,9 @@ def answer_for(answers: dict[str, str], procedure: str, key: str) -> str:
 
 # The answer naming who moves (異動者) in 転入・転居・転出: atena numbers, comma-separated.
 MOVERS = "movers"
+# Who heads the 異動者 after the move, where the 世帯主 stays. Not 世帯変更届's `new_head`
+# (the head of the household that stays): both can be asked in one visit.
+MOVERS_HEAD = "movers_head"
 
 
 def split_members(value: str) -> list[str]:

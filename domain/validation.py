@@ -12,6 +12,7 @@ from datetime import date
 
 from domain.catalog import (
     MOVERS,
+    MOVERS_HEAD,
     Catalog,
     Question,
     answer_for,
@@ -218,7 +219,7 @@ def _new_head_problems(
     """Several people move without the 世帯主: who heads them after the move is not in the
     register, and the form and the core system's record need it — ask, don't guess."""
     named = set(split_members(inp.answers.get(MOVERS, "")))
-    if resident is None or len(named) < 2 or inp.answers.get("new_head", "").strip():
+    if resident is None or len(named) < 2 or inp.answers.get(MOVERS_HEAD, "").strip():
         return []
     if any(m.head for m in resident.members if m.atena_no in named):
         return []
@@ -227,13 +228,13 @@ def _new_head_problems(
         for code in inp.procedures
         if (proc := catalog.procedure(code)) and any(q.kind == "members" for q in proc.questions)
         for q in proc.questions
-        if q.key == "new_head"
+        if q.key == MOVERS_HEAD
     ]
     if not asking:  # a catalog that does not ask it (visits pinned before 2026.11-5)
         return []
     return [
         Problem(
-            "answers.new_head",
+            f"answers.{MOVERS_HEAD}",
             f"{asking[0]}: 世帯主が異動しないため入力してください"
             " / the head of household stays: name the movers' new head",
         )

@@ -112,7 +112,11 @@ def test_the_new_head_of_household_follows_who_moves() -> None:
     assert new_head({"movers": "0000000001,0000000003"}) == MJ_NAME
     assert new_head({"movers": "0000000003"}) == "渡邉　一子"  # alone: their own household
     assert new_head({"movers": "0000000002,0000000003"}) == ""  # asked at the interview
-    assert new_head({"movers": "0000000002,0000000003", "new_head": "渡邉　花子"}) == "渡邉　花子"
+    named = {"movers": "0000000002,0000000003", "movers_head": "渡邉　花子"}
+    assert new_head(named) == "渡邉　花子"
+    # 世帯変更届 in the same visit is about the household that stays: its own answer.
+    both = replace(ctx("setai_henko", {**named, "new_head": "渡邉　一郎"}), household=[head])
+    assert resolve("move.new_head", both) == "渡邉　一郎"
 
 
 def test_a_move_is_written_per_mover_and_never_without_one_who_left_the_household() -> None:

@@ -157,10 +157,10 @@ def test_several_moving_without_the_head_of_household_name_their_new_one() -> No
         return [str(p) for p in validate_choose_procedures(inp, catalog, resident)]
 
     assert problems({"movers": "102,103"}) == [
-        "answers.new_head: 新しい世帯主（世帯主が異動しないとき）: 世帯主が異動しないため"
+        "answers.movers_head: 新しい世帯主（世帯主が異動しないとき）: 世帯主が異動しないため"
         "入力してください / the head of household stays: name the movers' new head"
     ]
-    assert problems({"movers": "102,103", "new_head": "乙"}) == []
+    assert problems({"movers": "102,103", "movers_head": "乙"}) == []
     assert problems({"movers": "101,103"}) == []  # the 世帯主 moves with them
     assert problems({"movers": "103"}) == []  # alone: heads their own household
 
