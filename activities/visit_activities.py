@@ -47,7 +47,7 @@ from domain.catalog import Catalog, Procedure, movers
 from domain.forms import fill_form
 from domain.handoff import build_row, record_id
 from domain.matching import MAX_CANDIDATES, candidate, rank
-from domain.navi import answered, household_facts, navi_rules, propose
+from domain.navi import answered, household_facts, move_facts, navi_rules, propose
 from domain.resident import ResidentRecord
 from domain.resident_search import SearchKind
 from domain.visit import ApplicationRecord, HouseholdMember, Proposal, ResidentCandidate
@@ -185,9 +185,10 @@ class VisitActivities:
         bind_activity_log_context()
         with session_scope(self.database_url) as session:
             household = self._household(session, inp.atena_no, inp.staff, inp.visit_id, "navi")
+        moved = move_facts(household, inp.movers)
         if inp.movers:  # a move: what follows from it is about those who move
             household = [m for m in household if m.atena_no in set(inp.movers)]
-        facts = household_facts(household, inp.today) | answered(inp.facts)
+        facts = household_facts(household, inp.today) | moved | answered(inp.facts)
         catalog = self._catalog(inp.catalog, inp.catalog_digest)
         proposals = propose(navi_rules(catalog), inp.procedures, facts)
         log.info("procedures proposed", proposals=len(proposals))

@@ -211,7 +211,11 @@ def _members(source: str, ctx: BindingContext) -> list[ResidentRecord]:
     if source == "household":
         return household
     if source == "movers":
-        return moving(household, ctx.answers)
+        named = movers(ctx.answers)
+        if ctx.procedure_code in MOVING or named is None:
+            return moving(household, ctx.answers)
+        # 世帯変更届 beside a move (the 世帯主 left): about the household that stays.
+        return [m for m in household if m.atena_no not in set(named)]
     lo, hi = (0, 18) if source == "children" else (65, 200)
     return [
         m for m in household if (age := age_on(m.birth_date, ctx.today)) is not None

@@ -88,6 +88,20 @@ DERIVED: dict[str, Any] = {
 }
 
 
+# Facts about the move itself, from the register and the 異動者 the interview named.
+MOVE_DERIVED = frozenset({"head_leaves_others"})
+
+
+def move_facts(household: list[ResidentRecord], movers: list[str]) -> dict[str, Truth]:
+    """``head_leaves_others``: the 世帯主 is among the 異動者 and someone stays, so the
+    household that stays needs a new 世帯主 (世帯変更届). False where none were named (the
+    whole household moves)."""
+    chosen = set(movers)
+    head_leaves = any(m.relationship == "世帯主" and m.atena_no in chosen for m in household)
+    someone_stays = any(m.atena_no not in chosen for m in household)
+    return {"head_leaves_others": bool(chosen) and head_leaves and someone_stays}
+
+
 def household_facts(household: list[ResidentRecord], today: str) -> dict[str, Truth]:
     """Derived facts: true if a member has it, unknown if only unknown ages could have it."""
     facts: dict[str, Truth] = {}
@@ -149,10 +163,11 @@ def parse_navi(raw: Any, known_procedures: set[str]) -> NaviRules:
         rules_raw = raw["rules"]
     except (KeyError, TypeError, AttributeError) as e:
         raise NaviError(f"missing or invalid item ({e})") from None
+    derived = DERIVED.keys() | MOVE_DERIVED
     for key in facts:
-        if key in DERIVED and facts[key].question:
+        if key in derived and facts[key].question:
             raise NaviError(f"fact {key}: derived from the register, so it has no question")
-        if key not in DERIVED and not facts[key].question:
+        if key not in derived and not facts[key].question:
             raise NaviError(f"fact {key}: needs a question for the interview")
     for item in items.values():
         if item.procedure and item.procedure not in known_procedures:
