@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from domain.binding import age_on
+from domain.binding import HEAD, age_on
 from domain.catalog import Catalog
 from domain.resident import ResidentRecord
 from domain.visit import Proposal, ProposalStatus
@@ -97,7 +97,7 @@ def move_facts(household: list[ResidentRecord], movers: list[str]) -> dict[str, 
     household that stays needs a new 世帯主 (世帯変更届). False where none were named (the
     whole household moves)."""
     chosen = set(movers)
-    head_leaves = any(m.relationship == "世帯主" and m.atena_no in chosen for m in household)
+    head_leaves = any(m.relationship == HEAD and m.atena_no in chosen for m in household)
     someone_stays = any(m.atena_no not in chosen for m in household)
     return {"head_leaves_others": bool(chosen) and head_leaves and someone_stays}
 
