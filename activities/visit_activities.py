@@ -42,7 +42,7 @@ from adapters.outbox import NewRecord
 from adapters.pinned_catalogs import PinnedCatalogs
 from adapters.render_pool import RenderPool
 from adapters.signature_image import signature_png
-from domain.binding import HEAD, BindingContext, moving
+from domain.binding import HEAD, BindingContext, moving, named_in
 from domain.catalog import Catalog, Procedure, movers
 from domain.forms import fill_form
 from domain.handoff import build_row, record_id
@@ -187,7 +187,7 @@ class VisitActivities:
             household = self._household(session, inp.atena_no, inp.staff, inp.visit_id, "navi")
         moved = move_facts(household, inp.movers)
         if inp.movers:  # a move: what follows from it is about those who move
-            household = [m for m in household if m.atena_no in set(inp.movers)]
+            household = named_in(household, inp.movers)
         facts = household_facts(household, inp.today) | moved | answered(inp.facts)
         catalog = self._catalog(inp.catalog, inp.catalog_digest)
         proposals = propose(navi_rules(catalog), inp.procedures, facts)

@@ -142,6 +142,16 @@ def _members_answer(form: FormData, key: str, asked: list[tuple[str, str]]) -> s
     return ",".join(dict.fromkeys(picks[0]))
 
 
+def _members_asked(catalog: Catalog, codes: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """Each ``members`` question (異動者) the chosen procedures ask: key → (code, label)."""
+    asked: dict[str, list[tuple[str, str]]] = {}
+    for c in codes:
+        for q in proc.questions if (proc := catalog.procedure(c)) else ():
+            if q.kind == "members":
+                asked.setdefault(q.key, []).append((c, q.label))
+    return asked
+
+
 def _offered_members(form: FormData) -> dict[str, str]:
     """The ticked members of each choice drawn (``tenkyo.movers`` → "a,b"), to draw the
     screen again after a refusal with the ticks the clerk made."""
@@ -190,8 +200,7 @@ def _payload(action: Action, form: FormData, catalog: Catalog, p: Principal) -> 
     if action == Action.NAVI:
         facts = {f.key: form_text(form, f"fact.{f.key}") for f in navi_rules(catalog).asked()}
         codes = [str(c) for c in form.getlist("procedures")]
-        procs = [proc for c in codes if (proc := catalog.procedure(c)) is not None]
-        asked = [(pr.code, q.label) for pr in procs for q in pr.questions if q.key == MOVERS]
+        asked = _members_asked(catalog, codes).get(MOVERS, [])
         movers = (_members_answer(form, MOVERS, asked) or "") if asked else ""
         return NaviInput(procedures=codes, facts=facts, movers=movers)
     if action == Action.CHOOSE_PROCEDURES:
@@ -206,12 +215,12 @@ def _payload(action: Action, form: FormData, catalog: Catalog, p: Principal) -> 
         ]
         typed: dict[str, str] = {}
         shared: dict[str, list[str]] = {}
-        members: dict[str, list[tuple[str, str]]] = {}
+        members = _members_asked(catalog, codes + extra)
         for c in codes + extra:
             for q in proc.questions if (proc := catalog.procedure(c)) else ():
                 if q.kind == "members":
-                    members.setdefault(q.key, []).append((c, q.label))
-                elif q.per_procedure:
+                    continue
+                if q.per_procedure:
                     key = q.answer_key(c)
                     typed[key] = form_text(form, f"answer.{key}")
                 else:

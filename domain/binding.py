@@ -215,7 +215,8 @@ def _members(source: str, ctx: BindingContext) -> list[ResidentRecord]:
         if ctx.procedure_code in MOVING or named is None:
             return moving(household, ctx.answers)
         # 世帯変更届 beside a move (the 世帯主 left): about the household that stays.
-        return [m for m in household if m.atena_no not in set(named)]
+        leaving = set(named)
+        return [m for m in household if m.atena_no not in leaving]
     lo, hi = (0, 18) if source == "children" else (65, 200)
     return [
         m for m in household if (age := age_on(m.birth_date, ctx.today)) is not None
@@ -227,9 +228,12 @@ def moving(household: list[ResidentRecord], answers: dict[str, str]) -> list[Res
     """The 異動者 of a move in the register's order: those the interview named, or the whole
     household where it named none. A name not in the household was refused at the interview."""
     named = movers(answers)
-    if named is None:
-        return household
-    chosen = set(named)
+    return household if named is None else named_in(household, named)
+
+
+def named_in(household: list[ResidentRecord], atena_nos: list[str]) -> list[ResidentRecord]:
+    """The people of ``household`` with these 宛名番号, in the register's order."""
+    chosen = set(atena_nos)
     return [m for m in household if m.atena_no in chosen]
 
 

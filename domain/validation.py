@@ -203,7 +203,8 @@ def _check_members(value: str, members: list[str] | None) -> str | None:
         # A visit whose resident was chosen before households were kept cannot check whom
         # it names: refused rather than printing a move for someone of another household.
         return "この来庁では選べません（世帯が読み込まれていません） / household not loaded"
-    strangers = [a for a in chosen if a not in set(members)]
+    household = set(members)
+    strangers = [a for a in chosen if a not in household]
     if strangers:
         # The count, not the numbers: messages never echo personal data.
         return (
@@ -211,6 +212,11 @@ def _check_members(value: str, members: list[str] | None) -> str | None:
             " / not a member of the resident's household"
         )
     return None
+
+
+def _household_of(resident: ResidentCandidate | None) -> list[str] | None:
+    """The 宛名番号 a 異動者 answer is chosen from; None before a resident is chosen."""
+    return [m.atena_no for m in resident.members] if resident is not None else None
 
 
 def _new_head_problems(
@@ -284,10 +290,8 @@ def validate_navi(
         for code in inp.procedures
         if catalog.procedure(code) is None
     ]
-    if inp.movers.strip():
-        members = [m.atena_no for m in resident.members] if resident is not None else None
-        if (why := _check_members(inp.movers, members)) is not None:
-            problems.append(Problem("movers", f"異動者: {why}"))
+    if inp.movers.strip() and (why := _check_members(inp.movers, _household_of(resident))):
+        problems.append(Problem("movers", f"異動者: {why}"))
     asked = {f.key for f in navi_rules(catalog).asked()}
     for key, value in inp.facts.items():
         if key not in asked:
@@ -351,7 +355,7 @@ def validate_choose_procedures(
         problems.append(Problem("procedures", "同じ手続が重複しています / duplicate procedure"))
     problems += _decision_problems(inp, proposals or [])
     known_keys: set[str] = set()
-    household = [m.atena_no for m in resident.members] if resident is not None else None
+    household = _household_of(resident)
     for code in accepted_procedures(inp, proposals or []):
         proc = catalog.procedure(code)
         if proc is None:
