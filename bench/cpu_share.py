@@ -90,6 +90,26 @@ def shares(before: Snapshot, after: Snapshot, seconds: float) -> dict[str, float
     return {role: 100 * cpu / seconds for role, cpu in used.items()} if seconds > 0 else {}
 
 
+def per_visit(before: Snapshot, after: Snapshot, visits: int) -> dict[str, float]:
+    """Per role, milliseconds of CPU per visit between the snapshots."""
+    if visits <= 0:
+        return {}
+    return {role: pct * 10 / visits for role, pct in shares(before, after, 1.0).items()}
+
+
+def describe_per_visit(ms: dict[str, float]) -> str:
+    """The figure an A/B of a change compares: unlike visits per second it does not move
+    with how many visits the clerks happened to start."""
+    if not ms:
+        return ""
+    ranked = sorted(ms.items(), key=lambda item: -item[1])
+    parts = ", ".join(f"{role} {v:.0f}" for role, v in ranked)
+    return (
+        f"CPU ms per complete visit (from the clerks' start until every visit was done, "
+        f"the final polling included): {parts}; {sum(ms.values()):.0f} in all"
+    )
+
+
 def describe(share: dict[str, float]) -> str:
     if not share:
         return ""

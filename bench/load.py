@@ -82,6 +82,7 @@ def main() -> int:
         finally:
             timer.cancel()
         after = taken[0] if taken else _cpu_now(stack.pid, pg)
+        settled = _cpu_now(stack.pid, pg)
     print(f"load on the embedded stack ({'PostgreSQL' if args.database_url else 'SQLite'}), "
           f"{machine()}")  # fmt: skip
     if args.peak:
@@ -89,6 +90,9 @@ def main() -> int:
     print("\n".join(report.lines()))
     if cpu := cpu_share.describe(cpu_share.shares(before[1], after[1], after[0] - before[0])):
         print(cpu)
+    per_visit = cpu_share.per_visit(before[1], settled[1], report.done)
+    if line := cpu_share.describe_per_visit(per_visit):
+        print(line)
     return 1 if report.errors or report.lost or report.stalled else 0
 
 

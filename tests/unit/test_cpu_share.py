@@ -56,3 +56,14 @@ def test_postgresql_server_processes_count_only_when_asked(postgres_url: str) ->
     without = {role for role, _ in cpu_share.snapshot([]).values()}
     assert "PostgreSQL" in with_pg
     assert without == {"load tool"}
+
+
+def test_cpu_per_visit_divides_each_role_by_the_visits_done() -> None:
+    before = {1: ("worker", 10.0), 2: ("Temporal server", 4.0)}
+    after = {1: ("worker", 13.0), 2: ("Temporal server", 6.0), 3: ("API", 1.0)}
+    ms = cpu_share.per_visit(before, after, 20)
+    assert ms == pytest.approx({"worker": 150.0, "Temporal server": 100.0, "API": 50.0})
+    line = cpu_share.describe_per_visit(ms)
+    assert "worker 150, Temporal server 100, API 50; 300 in all" in line
+    assert cpu_share.per_visit(before, after, 0) == {}
+    assert cpu_share.describe_per_visit({}) == ""
