@@ -20,6 +20,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import TimeoutError as ActivityTimeout
 
 with workflow.unsafe.imports_passed_through():
     from activities.inputs import (
@@ -106,6 +107,21 @@ LOCAL_QUICK = "local-quick-activities"
 # printer and the handoff follow in the workflow, off the click's path — the staff screen
 # watches the step move on. Visits started before answer after the handoff, as they did.
 PRINT_AFTER_SIGN = "print-after-sign"
+# 2026-11-27: once the PDF is done, the printer and the handoff run as local activities in
+# the workflow task that the PDF's completion starts: two activity tasks, two workflow tasks
+# and ~10 history events fewer a visit. The PDF stays an ordinary activity: as a local one
+# it would hold the signing's workflow task, and with it the clerk's answer at 印刷. A
+# handoff whose quick local tries all fail goes on as the ordinary activity it was (endless
+# retry, heartbeats, "failing repeatedly" on the supervisor's dashboard).
+LOCAL_AFTER_PRINT = "local-after-print"
+# 2026-11-27: a local activity that fails for good raises its failure itself (an
+# ApplicationError, or a TimeoutError), not an ActivityError as an ordinary one does. Until
+# now that went past the step's error handling: the step answered with the error, but the
+# visit was not flagged and did not go back (a form filling that failed left it at 帳票作成,
+# where nothing is allowed). Visits that failed so before replay as they ran.
+LOCAL_FAILURES_FLAG = "local-failures-flag"
+# What a local activity raises when its tries are used up.
+LOCAL_FAILURES = (ApplicationError, ActivityTimeout)
 
 
 @dataclass
@@ -334,6 +350,7 @@ class CounterVisit:
             HandoffInput(self._context(), self._resident_record),
             HandoffResult,
             persistent=True,
+            local_first=workflow.patched(LOCAL_AFTER_PRINT),
         )
         s.records = handed.records
         s.warnings += [f"縮退 {r.procedure_code}: {d}" for r in s.records for d in r.degraded]
@@ -344,20 +361,26 @@ class CounterVisit:
         """A printer that keeps failing flags the visit and lets the rest go on: the forms
         are signed and stored, the data can go to the core system, and staff re-print."""
         s = self._state
+        job = PrinterInput(
+            s.visit_id, s.documents[0].key, s.counter, s.staff,
+            s.resident.atena_no if s.resident else "", copy,
+        )  # fmt: skip
+        # The same few tries either way; a local one waits out its backoff in the worker.
+        send = (
+            workflow.execute_local_activity
+            if workflow.patched(LOCAL_AFTER_PRINT)
+            else workflow.execute_activity
+        )
         try:
-            result = await workflow.execute_activity(
+            result = await send(
                 "send_to_printer",
-                PrinterInput(
-                    s.visit_id, s.documents[0].key, s.counter, s.staff,
-                    s.resident.atena_no if s.resident else "", copy,
-                ),
+                job,
                 result_type=PrinterResult,
-                start_to_close_timeout=options.QUICK_TIMEOUT * 4,
+                start_to_close_timeout=options.PRINTER_TIMEOUT,
                 retry_policy=options.PRINTER,
-            )  # fmt: skip
-        except ActivityError as e:
-            cause = e.cause
-            message = cause.message if isinstance(cause, ApplicationError) else str(cause or e)
+            )
+        except (ActivityError, *LOCAL_FAILURES) as e:
+            message = _failure_message(e)
             self._flag(f"印刷に失敗しました。再印刷してください / printing failed: {message}")
             return
         if result.job:
@@ -373,16 +396,20 @@ class CounterVisit:
         *,
         back_to: Step | None = None,
         persistent: bool = False,
+        local_first: bool = False,
     ) -> Any:
         try:
-            if not persistent and workflow.patched(LOCAL_QUICK):
-                return await workflow.execute_local_activity(
-                    activity,
-                    arg,
-                    result_type=result_type,
-                    start_to_close_timeout=options.QUICK_TIMEOUT,
-                    retry_policy=options.QUICK,
-                )
+            if local_first:
+                try:
+                    return await self._local(activity, arg, result_type)
+                except LOCAL_FAILURES as e:
+                    if not _retryable(e):
+                        raise
+                    workflow.logger.warning(
+                        "%s failed its quick tries; retrying as an ordinary activity", activity
+                    )
+            elif not persistent and workflow.patched(LOCAL_QUICK):
+                return await self._local(activity, arg, result_type)
             return await workflow.execute_activity(
                 activity,
                 arg,
@@ -395,13 +422,25 @@ class CounterVisit:
                 ),
                 retry_policy=options.PERSISTENT if persistent else options.QUICK,
             )
-        except ActivityError as e:
-            cause = e.cause
-            message = cause.message if isinstance(cause, ApplicationError) else str(cause or e)
+        except (ActivityError, *LOCAL_FAILURES) as e:
+            if not isinstance(e, ActivityError) and not (
+                local_first or workflow.patched(LOCAL_FAILURES_FLAG)
+            ):
+                raise  # as it ran before: the step answered with the error, unflagged
+            message = _failure_message(e)
             self._flag(f"{activity} failed: {message}")
             if back_to is not None:
                 self._enter(back_to)
             raise _StepFailed(message) from e
+
+    async def _local(self, activity: str, arg: Any, result_type: Any) -> Any:
+        return await workflow.execute_local_activity(
+            activity,
+            arg,
+            result_type=result_type,
+            start_to_close_timeout=options.QUICK_TIMEOUT,
+            retry_policy=options.QUICK,
+        )
 
     def _pinned(self) -> Catalog:
         assert self._catalog is not None
@@ -706,3 +745,17 @@ class CounterVisit:
 
 class _StepFailed(Exception):
     pass
+
+
+def _retryable(e: Exception) -> bool:
+    """Whether another try could help: not when the activity said it cannot (the 異動者
+    changed, the resident left the register)."""
+    failure = e.cause if isinstance(e, ActivityError) else e
+    return not (isinstance(failure, ApplicationError) and failure.non_retryable)
+
+
+def _failure_message(e: Exception) -> str:
+    failure = e.cause if isinstance(e, ActivityError) else e
+    if isinstance(failure, ApplicationError):
+        return failure.message
+    return str(failure or e)

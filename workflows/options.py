@@ -25,6 +25,7 @@ PERSISTENT = RetryPolicy(
 
 QUICK_TIMEOUT = timedelta(seconds=15)
 DOCUMENT_TIMEOUT = timedelta(seconds=120)
+PRINTER_TIMEOUT = QUICK_TIMEOUT * 4
 
 # A printer gets a few tries; after that the visit is flagged and staff re-print.
 PRINTER = RetryPolicy(

@@ -16,10 +16,18 @@ from temporalio import activity
 from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.inputs import PrintInput, PrintResult
+from activities.inputs import (
+    FillInput,
+    FillResult,
+    HandoffInput,
+    HandoffResult,
+    PrintInput,
+    PrintResult,
+)
 from adapters.object_store import LocalDirectoryStore
 from adapters.temporal_client import (
     ANSWER_FRESH_SECONDS,
@@ -286,6 +294,89 @@ async def test_an_activity_that_fails_twice_then_succeeds(
     assert store.list(f"visits/{visit_id}/") == [
         f"visits/{visit_id}/{name}" for name in ("forms.pdf", "signature.json", "signature.png")
     ]
+
+
+async def test_form_filling_that_fails_for_good_flags_the_visit_and_goes_back_to_the_interview(
+    client: Client, gateway: VisitGateway, settings: Settings
+) -> None:
+    real = visit_activities(settings)
+    calls: list[int] = []
+
+    @activity.defn(name="fill_forms")
+    def gone_once(inp: FillInput) -> FillResult:
+        calls.append(activity.info().attempt)
+        if len(calls) == 1:  # removed from the register between choosing and filling
+            raise ApplicationError(
+                "選択した住民が住民記録にありません / resident no longer in the register",
+                type="ResidentNotFound",
+                non_retryable=True,
+            )
+        return real.fill_forms(inp)
+
+    activities = [gone_once if fn == real.fill_forms else fn for fn in activity_functions(real)]
+    with ThreadPoolExecutor(max_workers=16) as executor:
+        async with build_worker(client, settings, executor, activities):
+            visit_id = await gateway.start(**factories.HOME)
+            with pytest.raises(VisitRejected) as refused:
+                await walk_to_confirm(gateway, settings, visit_id)
+            state = await gateway.state(visit_id)
+            # Not left at 帳票作成, where nothing is allowed: back at the interview, flagged,
+            # and the clerk can choose again.
+            assert "住民記録にありません" in refused.value.message
+            assert state.step == Step.INTERVIEW and state.needs_attention
+            assert "住民記録にありません" in state.attention_reason
+            r = factories.resident(settings.sqlalchemy_url)
+            again = await gateway.act(visit_id, Action.CHOOSE_PROCEDURES, factories.moving_alone(r))
+    assert calls == [1, 1]
+    assert again.step == Step.CONFIRM and again.forms
+
+
+async def _scheduled_activities(client: Client, visit_id: str) -> list[str]:
+    history = await client.get_workflow_handle(workflow_id(visit_id)).fetch_history()
+    return [
+        e.activity_task_scheduled_event_attributes.activity_type.name
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    ]
+
+
+async def test_a_handoff_that_fails_its_quick_tries_goes_on_as_an_ordinary_activity(
+    client: Client, gateway: VisitGateway, settings: Settings
+) -> None:
+    real = visit_activities(settings)
+    failing: set[str] = set()
+    local_tries: list[int] = []
+
+    @activity.defn(name="write_handoff")
+    def flaky_handoff(inp: HandoffInput) -> HandoffResult:
+        # The core system's share is down for the local tries of one visit only.
+        if inp.context.visit_id in failing and activity.info().is_local:
+            local_tries.append(activity.info().attempt)
+            raise RuntimeError("handoff share not mounted")
+        return real.write_handoff(inp)
+
+    activities = [
+        flaky_handoff if fn == real.write_handoff else fn for fn in activity_functions(real)
+    ]
+    with ThreadPoolExecutor(max_workers=16) as executor:
+        async with build_worker(client, settings, executor, activities):
+            smooth = await gateway.start(**factories.HOME)
+            await walk_to_confirm(gateway, settings, smooth)
+            await factories.sign(gateway, smooth, factories.CONFIRM)
+            rough = await gateway.start(**factories.HOME)
+            failing.add(rough)
+            await walk_to_confirm(gateway, settings, rough)
+            await gateway.act(rough, Action.CONFIRM, factories.CONFIRM)
+            state = await factories.settled(gateway, rough, 60)
+    assert state.step == Step.AWAIT_RPA and len(state.records) == 2
+    assert local_tries == [1, 2, 3, 4, 5]
+    # A visit's printer and handoff run inside the worker's workflow task; only the catalog
+    # and the PDF go through the task queue — and the handoff once its quick tries failed,
+    # where the supervisor sees it failing repeatedly if it keeps on.
+    assert await _scheduled_activities(client, smooth) == ["pin_catalog", "print_forms"]
+    assert await _scheduled_activities(client, rough) == [
+        "pin_catalog", "print_forms", "write_handoff",
+    ]  # fmt: skip
 
 
 async def test_same_idempotency_key_takes_effect_once(
