@@ -33,7 +33,7 @@ from activities.inputs import (
     VisitContext,
 )
 from adapters import audit, form_store, outbox, residents, tickets
-from adapters.catalog_files import load_catalog
+from adapters.catalog_files import current_catalog
 from adapters.db import session_scope
 from adapters.faults import hold_point
 from adapters.ipp_printer import PrinterChoice, PrinterError, print_pdf
@@ -171,7 +171,7 @@ class VisitActivities:
     @activity.defn(name="pin_catalog")
     def pin_catalog(self, inp: PinCatalogInput) -> Catalog:
         bind_activity_log_context()
-        catalog = load_catalog(self.catalog_dir)
+        catalog = current_catalog(self.catalog_dir)
         with session_scope(self.database_url) as session:
             form_store.ensure_seeded(session, self.catalog_dir, set(catalog.codes()))
             catalog = form_store.pin(session, catalog)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,10 @@ from domain.navi import NaviError, parse_navi
 
 class CatalogError(ValueError):
     pass
+
+
+# What load_catalog reads besides layouts/*.json.
+CATALOG_FILES = ("procedures.json", "navi.json", "code_tables.json", "degrade.json")
 
 
 def load_layouts(catalog_dir: Path) -> dict[str, CsvLayout]:
@@ -118,6 +123,41 @@ def load_catalog(catalog_dir: Path, *, with_form_files: bool = False) -> Catalog
         except FormDefinitionError as e:
             raise CatalogError(str(e)) from None
         catalog = form_store.attach_forms(catalog, [d for d, _ in files])
+    return catalog
+
+
+# The files a catalog is read from, by their size and modification time.
+_Stamp = tuple[tuple[str, int, int], ...]
+_last_read: dict[Path, tuple[_Stamp, Catalog]] = {}
+_last_read_lock = threading.Lock()
+
+
+def _stamp(catalog_dir: Path) -> _Stamp:
+    paths = [catalog_dir / name for name in CATALOG_FILES]
+    paths += sorted((catalog_dir / "layouts").glob("*.json"))
+    stamps = []
+    for path in paths:
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            stamps.append((str(path), -1, -1))  # load_catalog says which one is missing
+        else:
+            stamps.append((str(path), st.st_mtime_ns, st.st_size))
+    return tuple(stamps)
+
+
+def current_catalog(catalog_dir: Path) -> Catalog:
+    """``load_catalog`` read again only when one of its files changed: every visit pins the
+    catalog, and parsing its layouts and rules each time was most of that activity's CPU.
+    An edited file still takes effect from the next visit on, without a restart."""
+    stamp = _stamp(catalog_dir)
+    with _last_read_lock:
+        hit = _last_read.get(catalog_dir)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    catalog = load_catalog(catalog_dir)
+    with _last_read_lock:
+        _last_read[catalog_dir] = (stamp, catalog)
     return catalog
 
 

@@ -6,7 +6,7 @@ import jsonschema
 import pytest
 
 from adapters import form_store
-from adapters.catalog_files import CatalogError, load_catalog
+from adapters.catalog_files import CatalogError, current_catalog, load_catalog
 from domain.form_definition import FormDefinitionError, parse_form
 from madoguchi.settings import REPO_ROOT
 
@@ -118,3 +118,19 @@ def test_every_shipped_form_title_and_label_is_translated_for_the_tablet() -> No
                 if lang != "ja" and not entry.get(lang):
                     missing.append(f"{path.name}: {part} {text!r} has no {lang}")
     assert missing == []
+
+
+def test_the_catalog_a_visit_pins_is_read_again_only_when_a_file_changed(tmp_path: Path) -> None:
+    catalog_dir = tmp_path / "catalog"
+    shutil.copytree(CATALOG, catalog_dir)
+    first = current_catalog(catalog_dir)
+    assert current_catalog(catalog_dir) is first  # nothing changed: not parsed again
+    procedures = catalog_dir / "procedures.json"
+    raw = json.loads(procedures.read_text(encoding="utf-8"))
+    raw["version"] = "edited-by-the-city"
+    procedures.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    assert current_catalog(catalog_dir).version == "edited-by-the-city"  # no restart needed
+    layout = next((catalog_dir / "layouts").glob("*.json"))
+    layout.unlink()
+    with pytest.raises(CatalogError):  # a layout the procedures name is gone: said, not hidden
+        current_catalog(catalog_dir)
