@@ -120,6 +120,9 @@ LOCAL_AFTER_PRINT = "local-after-print"
 # visit was not flagged and did not go back (a form filling that failed left it at 帳票作成,
 # where nothing is allowed). Visits that failed so before replay as they ran.
 LOCAL_FAILURES_FLAG = "local-failures-flag"
+# 2026-11-27: a step's activity that failed and flagged the visit, then succeeded when the
+# step was done again, takes its flag away (before, the visit stayed 要対応 until 完了).
+MENDED_CLEARS_FLAG = "mended-clears-flag"
 # What a local activity raises when its tries are used up.
 LOCAL_FAILURES = (ApplicationError, ActivityTimeout)
 
@@ -397,6 +400,31 @@ class CounterVisit:
         back_to: Step | None = None,
         persistent: bool = False,
         local_first: bool = False,
+    ) -> Any:
+        result = await self._attempt(
+            activity, arg, result_type,
+            back_to=back_to, persistent=persistent, local_first=local_first,
+        )  # fmt: skip
+        s = self._state
+        # Done again after it failed (the clerk chose again, the share came back): the
+        # visit no longer needs anyone for it.
+        if (
+            s.needs_attention
+            and s.attention_reason.startswith(f"{activity} failed:")
+            and workflow.patched(MENDED_CLEARS_FLAG)
+        ):
+            self._clear_flag()
+        return result
+
+    async def _attempt(
+        self,
+        activity: str,
+        arg: Any,
+        result_type: Any,
+        *,
+        back_to: Step | None,
+        persistent: bool,
+        local_first: bool,
     ) -> Any:
         try:
             if local_first:

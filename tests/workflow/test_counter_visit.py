@@ -329,6 +329,7 @@ async def test_form_filling_that_fails_for_good_flags_the_visit_and_goes_back_to
             again = await gateway.act(visit_id, Action.CHOOSE_PROCEDURES, factories.moving_alone(r))
     assert calls == [1, 1]
     assert again.step == Step.CONFIRM and again.forms
+    assert not again.needs_attention  # filled this time: nobody needs to look at it now
 
 
 async def _scheduled_activities(client: Client, visit_id: str) -> list[str]:
