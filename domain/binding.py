@@ -179,7 +179,8 @@ def _move_value(ctx: BindingContext, attr: str) -> str:
     return values[attr]
 
 
-# Which household members a table lists: all, the 異動者 of a move, the under-18s, the 65s+.
+# Which household members a table lists: all, the 異動者 of a move, the under-18s, the 65s+
+# (beside a move that named its 異動者, "all" and the age groups are taken from them).
 MEMBER_SOURCES = frozenset({"household", "movers", "children", "seniors"})
 TABLE_SOURCES = MEMBER_SOURCES | {"guidance"}
 
@@ -208,8 +209,6 @@ def table_rows(source: str, items: list[str], ctx: BindingContext) -> list[list[
 
 def _members(source: str, ctx: BindingContext) -> list[ResidentRecord]:
     household = ctx.household or [ctx.resident]
-    if source == "household":
-        return household
     if source == "movers":
         named = movers(ctx.answers)
         if ctx.procedure_code in MOVING or named is None:
@@ -217,9 +216,16 @@ def _members(source: str, ctx: BindingContext) -> list[ResidentRecord]:
         # 世帯変更届 beside a move (the 世帯主 left): about the household that stays.
         leaving = set(named)
         return [m for m in household if m.atena_no not in leaving]
+    # Beside a move that named its 異動者, a follow-up's form (国保, 介護保険, 児童手当,
+    # 子ども医療) is about those who move: a grown child moving out alone does not bring
+    # their parents onto a 国民健康保険 異動届. Without a move, or where it named nobody,
+    # the whole household.
+    people = moving(household, ctx.answers)
+    if source == "household":
+        return people
     lo, hi = (0, 18) if source == "children" else (65, 200)
     return [
-        m for m in household if (age := age_on(m.birth_date, ctx.today)) is not None
+        m for m in people if (age := age_on(m.birth_date, ctx.today)) is not None
         and lo <= age < hi
     ]  # fmt: skip
 

@@ -97,6 +97,36 @@ def test_the_move_form_lists_the_movers_the_interview_named_or_the_whole_househo
     assert proc is not None and proc.layout.records == "mover"
 
 
+def test_a_follow_up_form_beside_a_move_lists_those_who_move() -> None:
+    catalog = load_catalog(REPO_ROOT / "catalog")
+    defs = {
+        d.code: d for d, _ in form_store.load_files(REPO_ROOT / "catalog", set(catalog.codes()))
+    }
+    head = ctx("kokuho_idou", {}).resident
+    grown = replace(head, atena_no="0000000002", name="渡邉　一子", relationship="子",
+                    birth_date="2000-05-01")  # fmt: skip
+    small = replace(head, atena_no="0000000003", name="渡邉　二郎", relationship="子",
+                    birth_date="2019-06-01")  # fmt: skip
+    household = [head, grown, small]
+
+    def listed(code: str, form_code: str, answers: dict[str, str]) -> list[str]:
+        binding = replace(ctx(code, answers), household=household)
+        return [row[0] for row in fill_form(defs[form_code], binding).tables[0].rows]
+
+    move = {"new_address": "東京都千代田区1-1", "moved_on": "2026-11-20"}
+    # The grown child moves out alone: the 国保 form is theirs, not their parents'.
+    alone = {**move, "movers": "0000000002"}
+    assert listed("kokuho_idou", "kokuho_idou_todoke", alone) == ["渡邉　一子"]
+    # A parent moves with the small child: the 児童手当 form lists the child who moves.
+    with_child = {**move, "movers": "0000000001,0000000003"}
+    assert listed("kokuho_idou", "kokuho_idou_todoke", with_child) == [MJ_NAME, "渡邉　二郎"]
+    assert listed("jidou_teate", "jidou_teate_seikyu", with_child) == ["渡邉　二郎"]
+    assert listed("jidou_teate", "jidou_teate_seikyu", alone) == []
+    # No move named anyone (or none in the visit): the whole household, as before.
+    everyone = [MJ_NAME, "渡邉　一子", "渡邉　二郎"]
+    assert listed("kokuho_idou", "kokuho_idou_todoke", move) == everyone
+
+
 def test_the_new_head_of_household_follows_who_moves() -> None:
     from domain.binding import resolve
 
