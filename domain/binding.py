@@ -161,7 +161,12 @@ def _move_value(ctx: BindingContext, attr: str) -> str:
     r, a = ctx.resident, ctx.answers
     moving_in = r.status == "転入予定"
     values = {
-        "kind": "・".join(
+        # A move's own 住民異動届 ticks its own kind: the 転出 of the 世帯主 and the 世帯変更
+        # of those who stay are two 届出 about different people. A follow-up (国保 …)
+        # names every move of the visit.
+        "kind": MOVE_KINDS[ctx.procedure_code]
+        if ctx.procedure_code in MOVE_KINDS
+        else "・".join(
             dict.fromkeys(MOVE_KINDS[p] for p in ctx.visit_procedures if p in MOVE_KINDS)
         ),
         "new_address": r.full_address if moving_in else a.get("new_address", r.full_address),

@@ -97,6 +97,21 @@ def test_the_move_form_lists_the_movers_the_interview_named_or_the_whole_househo
     assert proc is not None and proc.layout.records == "mover"
 
 
+def test_each_move_form_ticks_its_own_kind_and_a_follow_up_every_kind() -> None:
+    from domain.binding import resolve
+
+    visit = ["tenshutsu", "setai_henko", "kokuho_idou"]
+
+    def kind(code: str) -> str:
+        binding = ctx(code, {"movers": "0000000001"})
+        binding.visit_procedures = visit
+        return resolve("move.kind", binding)
+
+    assert kind("tenshutsu") == "転出"  # the 世帯主 who leaves
+    assert kind("setai_henko") == "世帯変更"  # those who stay, on their own form
+    assert kind("kokuho_idou") == "転出・世帯変更"
+
+
 def test_a_follow_up_form_beside_a_move_lists_those_who_move() -> None:
     catalog = load_catalog(REPO_ROOT / "catalog")
     defs = {
