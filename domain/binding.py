@@ -131,6 +131,7 @@ def resolve(source: str, ctx: BindingContext) -> str:
 
 
 MOVE_KINDS = {"tennyu": "転入", "tenkyo": "転居", "tenshutsu": "転出", "setai_henko": "世帯変更"}
+SETAI_HENKO = "setai_henko"
 
 
 HEAD = "世帯主"
@@ -160,6 +161,15 @@ def _move_value(ctx: BindingContext, attr: str) -> str:
     """
     r, a = ctx.resident, ctx.answers
     moving_in = r.status == "転入予定"
+    # 世帯変更 moves nobody: beside a 転出 or 転居 its form keeps the address of those who stay.
+    staying = ctx.procedure_code == SETAI_HENKO and not moving_in
+    # The 異動者' new 世帯主 on the move's own forms and on a follow-up's beside a move that
+    # named them (the 国保 異動届 of a child moving out alone is theirs); 世帯変更届 names
+    # the staying household's.
+    movers_head = not moving_in and (
+        ctx.procedure_code in MOVING
+        or (ctx.procedure_code != SETAI_HENKO and movers(a) is not None)
+    )
     values = {
         # A move's own 住民異動届 ticks its own kind: the 転出 of the 世帯主 and the 世帯変更
         # of those who stay are two 届出 about different people. A follow-up (国保 …)
@@ -169,13 +179,13 @@ def _move_value(ctx: BindingContext, attr: str) -> str:
         else "・".join(
             dict.fromkeys(MOVE_KINDS[p] for p in ctx.visit_procedures if p in MOVE_KINDS)
         ),
-        "new_address": r.full_address if moving_in else a.get("new_address", r.full_address),
+        "new_address": r.full_address
+        if moving_in or staying
+        else a.get("new_address", r.full_address),
         "old_address": (a.get("previous_address") or r.previous_address)
         if moving_in
         else r.full_address,
-        "new_head": _new_head(ctx)
-        if ctx.procedure_code in MOVING and not moving_in
-        else a.get("new_head") or r.head_name,
+        "new_head": _new_head(ctx) if movers_head else a.get("new_head") or r.head_name,
         "old_head": "" if moving_in else r.head_name,
         "moved_on": a.get("moved_on", ""),
     }

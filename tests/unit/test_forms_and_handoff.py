@@ -159,9 +159,21 @@ def test_the_new_head_of_household_follows_who_moves() -> None:
     assert new_head({"movers": "0000000002,0000000003"}) == ""  # asked at the interview
     named = {"movers": "0000000002,0000000003", "movers_head": "渡邉　花子"}
     assert new_head(named) == "渡邉　花子"
-    # 世帯変更届 in the same visit is about the household that stays: its own answer.
-    both = replace(ctx("setai_henko", {**named, "new_head": "渡邉　一郎"}), household=[head])
+    # 世帯変更届 in the same visit is about the household that stays: its own answer, and
+    # their address, which does not change.
+    stays = {**named, "new_head": "渡邉　一郎", "new_address": "東京都千代田区1-1"}
+    both = replace(ctx("setai_henko", stays), household=[head])
     assert resolve("move.new_head", both) == "渡邉　一郎"
+    assert resolve("move.new_address", both) == head.full_address
+    # A follow-up (国保) beside the move is about the 異動者: their new 世帯主 and address.
+    kokuho = replace(ctx("kokuho_idou", stays), household=[head, wife, child])
+    assert resolve("move.new_head", kokuho) == "渡邉　花子"
+    assert resolve("move.new_address", kokuho) == "東京都千代田区1-1"
+    alone = replace(ctx("kokuho_idou", {"movers": "0000000003"}), household=[head, wife, child])
+    assert resolve("move.new_head", alone) == "渡邉　一子"
+    # Without a move naming anyone, 国保 shows the answer a 世帯変更届 gave, as before.
+    no_move = replace(ctx("kokuho_idou", {"new_head": "渡邉　花子"}), household=[head, wife])
+    assert resolve("move.new_head", no_move) == "渡邉　花子"
 
 
 def test_a_move_is_written_per_mover_and_never_without_one_who_left_the_household() -> None:
