@@ -410,7 +410,7 @@ class CounterVisit:
         # visit no longer needs anyone for it.
         if (
             s.needs_attention
-            and s.attention_reason.startswith(f"{activity} failed:")
+            and f"{activity} failed" in s.attention_reason
             and workflow.patched(MENDED_CLEARS_FLAG)
         ):
             self._clear_flag()
@@ -456,7 +456,7 @@ class CounterVisit:
             ):
                 raise  # as it ran before: the step answered with the error, unflagged
             message = _failure_message(e)
-            self._flag(f"{activity} failed: {message}")
+            self._flag(f"{_failed(activity)}: {message}")
             if back_to is not None:
                 self._enter(back_to)
             raise _StepFailed(message) from e
@@ -780,6 +780,23 @@ def _retryable(e: Exception) -> bool:
     changed, the resident left the register)."""
     failure = e.cause if isinstance(e, ActivityError) else e
     return not (isinstance(failure, ApplicationError) and failure.non_retryable)
+
+
+# What staff read on the visit when a step's activity failed for good (Japanese first; the
+# activity's name stays for IT and the logs).
+_STEP_NAMES = {
+    "lookup_residents": "住民検索",
+    "search_residents": "住民検索",
+    "propose_procedures": "手続ナビ",
+    "fill_forms": "帳票作成",
+    "print_forms": "帳票のPDF作成",
+    "write_handoff": "基幹連携データの作成",
+}
+
+
+def _failed(activity: str) -> str:
+    name = _STEP_NAMES.get(activity)
+    return f"{name}に失敗しました / {activity} failed" if name else f"{activity} failed"
 
 
 def _failure_message(e: Exception) -> str:

@@ -324,6 +324,7 @@ async def test_form_filling_that_fails_for_good_flags_the_visit_and_goes_back_to
             # and the clerk can choose again.
             assert "住民記録にありません" in refused.value.message
             assert state.step == Step.INTERVIEW and state.needs_attention
+            assert state.attention_reason.startswith("帳票作成に失敗しました")
             assert "住民記録にありません" in state.attention_reason
             r = factories.resident(settings.sqlalchemy_url)
             again = await gateway.act(visit_id, Action.CHOOSE_PROCEDURES, factories.moving_alone(r))
