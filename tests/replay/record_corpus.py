@@ -4,7 +4,9 @@ change is meant to break old histories, e.g. before go-live or behind a new vers
     MADO_RECORD_REPLAY=1 .venv/bin/pytest tests/replay/record_corpus.py
 
 It drives real visits on the real test worker — done, cancelled, 手続ナビ with a
-correction, reassigned, a robot error retried — and a handoff batch, then writes each
+correction, reassigned, a robot error retried — and a handoff batch; then, on a worker whose
+activities fail on purpose, a form filling that fails for good and is done again, and a
+handoff whose quick tries fail and goes on as an ordinary activity. It writes each
 closed workflow's history to ``tests/replay/histories/`` encrypted with the corpus's own
 test-only key (``tests/replay/payload.key``; synthetic people only).
 """
@@ -12,11 +14,17 @@ test-only key (``tests/replay/payload.key``; synthetic people only).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
+from temporalio import activity
 from temporalio.client import Client
+from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
+from activities.inputs import FillInput, FillResult, HandoffInput, HandoffResult
 from adapters.temporal_client import VisitGateway
 from domain.security import Principal, Scope
 from domain.steps import Action, Step
@@ -36,6 +44,7 @@ from domain.visit import (
 )
 from madoguchi import replay
 from madoguchi.settings import REPO_ROOT, Settings
+from madoguchi.worker import activity_functions, build_worker, visit_activities
 from tests import factories
 from tests.workflow.test_counter_visit import walk_to_confirm
 
@@ -108,3 +117,46 @@ async def test_record_corpus(
     query = f"TaskQueue = '{settings.task_queue}' AND ExecutionStatus != 'Running'"
     written = await replay.export(client, CORPUS, query, 100)
     assert len(written) >= 5, written
+
+
+async def test_record_failures(gateway: VisitGateway, client: Client, settings: Settings) -> None:
+    gw = gateway
+    real = visit_activities(settings)
+    fills: list[int] = []
+
+    @activity.defn(name="fill_forms")
+    def fill_fails_once(inp: FillInput) -> FillResult:
+        fills.append(1)
+        if len(fills) == 1:
+            raise ApplicationError("resident no longer in the register", non_retryable=True)
+        return real.fill_forms(inp)
+
+    @activity.defn(name="write_handoff")
+    def handoff_not_local(inp: HandoffInput) -> HandoffResult:
+        if activity.info().is_local:
+            raise RuntimeError("handoff share not mounted")
+        return real.write_handoff(inp)
+
+    fakes: dict[Callable[..., Any], Callable[..., Any]] = {
+        real.fill_forms: fill_fails_once,
+        real.write_handoff: handoff_not_local,
+    }
+    activities: list[Callable[..., Any]] = [fakes.get(fn, fn) for fn in activity_functions(real)]
+    with ThreadPoolExecutor(max_workers=16) as executor:
+        async with build_worker(client, settings, executor, activities):
+            # 4. A form filling that fails for good (flagged, back to the interview), done
+            #    again (the flag goes); the handoff's quick tries fail, the ordinary one
+            #    writes it; the robot reports done.
+            visit = await gw.start(**factories.HOME)
+            with pytest.raises(Exception, match="register"):
+                await walk_to_confirm(gw, settings, visit)
+            r = factories.resident(settings.sqlalchemy_url)
+            await gw.act(visit, Action.CHOOSE_PROCEDURES, factories.moving_alone(r))
+            state = await factories.sign(gw, visit, factories.CONFIRM)
+            assert state.step == Step.AWAIT_RPA, state.step
+            await factories.run_batch(client, settings.task_queue)
+            await _report(gw, visit, RpaOutcome.DONE)
+            assert (await gw.state(visit)).step == Step.DONE
+    query = f"TaskQueue = '{settings.task_queue}' AND ExecutionStatus != 'Running'"
+    written = await replay.export(client, CORPUS, query, 100)
+    assert any(p.name.startswith("CounterVisit") for p in written), written
