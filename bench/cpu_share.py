@@ -94,7 +94,9 @@ def per_visit(before: Snapshot, after: Snapshot, visits: int) -> dict[str, float
     """Per role, milliseconds of CPU per visit between the snapshots."""
     if visits <= 0:
         return {}
-    return {role: pct * 10 / visits for role, pct in shares(before, after, 1.0).items()}
+    # Over a "window" of one second, a share in % of a core is 100 × the CPU seconds used.
+    used = shares(before, after, 1.0)
+    return {role: pct / 100 * 1000 / visits for role, pct in used.items()}
 
 
 def describe_per_visit(ms: dict[str, float]) -> str:

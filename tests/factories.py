@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import Any
 
 from sqlmodel import select
 from temporalio.client import Client
 
+from activities.visit_activities import VisitActivities
 from adapters import residents
 from adapters.db import session_scope
 from adapters.tables import ResidentRow
@@ -24,6 +27,7 @@ from domain.visit import (
     Signature,
     VisitState,
 )
+from madoguchi.worker import activity_functions
 from workflows.handoff_batch import BatchRunInput, BatchRunResult, HandoffBatch
 
 
@@ -118,3 +122,11 @@ async def sign(gw: VisitGateway, visit_id: str, confirm: ConfirmInput = CONFIRM)
     state = await gw.act(visit_id, Action.CONFIRM, confirm)
     assert state.step == Step.PRINT and state.signed
     return await settled(gw, visit_id)
+
+
+def activities_with(
+    real: VisitActivities, fakes: Mapping[Callable[..., Any], Callable[..., Any]]
+) -> list[Callable[..., Any]]:
+    """The worker's visit activities, some replaced by a test double of the same name
+    (``{real.fill_forms: failing_fill}``)."""
+    return [fakes.get(fn, fn) for fn in activity_functions(real)]

@@ -775,10 +775,16 @@ class _StepFailed(Exception):
     pass
 
 
+def _failure_of(e: Exception) -> BaseException | None:
+    """What the activity raised: an ordinary activity's comes wrapped in an ActivityError,
+    a local activity's bare (LOCAL_FAILURES)."""
+    return e.cause if isinstance(e, ActivityError) else e
+
+
 def _retryable(e: Exception) -> bool:
     """Whether another try could help: not when the activity said it cannot (the 異動者
     changed, the resident left the register)."""
-    failure = e.cause if isinstance(e, ActivityError) else e
+    failure = _failure_of(e)
     return not (isinstance(failure, ApplicationError) and failure.non_retryable)
 
 
@@ -800,7 +806,7 @@ def _failed(activity: str) -> str:
 
 
 def _failure_message(e: Exception) -> str:
-    failure = e.cause if isinstance(e, ActivityError) else e
+    failure = _failure_of(e)
     if isinstance(failure, ApplicationError):
         return failure.message
     return str(failure or e)

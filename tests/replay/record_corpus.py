@@ -14,9 +14,7 @@ test-only key (``tests/replay/payload.key``; synthetic people only).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
 from temporalio import activity
@@ -44,7 +42,7 @@ from domain.visit import (
 )
 from madoguchi import replay
 from madoguchi.settings import REPO_ROOT, Settings
-from madoguchi.worker import activity_functions, build_worker, visit_activities
+from madoguchi.worker import build_worker, visit_activities
 from tests import factories
 from tests.workflow.test_counter_visit import walk_to_confirm
 
@@ -137,11 +135,9 @@ async def test_record_failures(gateway: VisitGateway, client: Client, settings: 
             raise RuntimeError("handoff share not mounted")
         return real.write_handoff(inp)
 
-    fakes: dict[Callable[..., Any], Callable[..., Any]] = {
-        real.fill_forms: fill_fails_once,
-        real.write_handoff: handoff_not_local,
-    }
-    activities: list[Callable[..., Any]] = [fakes.get(fn, fn) for fn in activity_functions(real)]
+    activities = factories.activities_with(
+        real, {real.fill_forms: fill_fails_once, real.write_handoff: handoff_not_local}
+    )
     with ThreadPoolExecutor(max_workers=16) as executor:
         async with build_worker(client, settings, executor, activities):
             # 4. A form filling that fails for good (flagged, back to the interview), done

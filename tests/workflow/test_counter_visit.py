@@ -53,7 +53,7 @@ from domain.visit import (
 )
 from madoguchi.settings import Settings
 from madoguchi.storage import object_store
-from madoguchi.worker import activity_functions, build_worker, visit_activities
+from madoguchi.worker import build_worker, visit_activities
 from tests import factories
 from workflows.counter_visit import CounterVisit
 
@@ -282,7 +282,7 @@ async def test_an_activity_that_fails_twice_then_succeeds(
             raise RuntimeError("printer spooler not ready")
         return real.print_forms(inp)
 
-    activities = [flaky_print if fn == real.print_forms else fn for fn in activity_functions(real)]
+    activities = factories.activities_with(real, {real.print_forms: flaky_print})
     with ThreadPoolExecutor(max_workers=16) as executor:
         async with build_worker(client, settings, executor, activities):
             visit_id = await gateway.start(**factories.HOME)
@@ -313,7 +313,7 @@ async def test_form_filling_that_fails_for_good_flags_the_visit_and_goes_back_to
             )
         return real.fill_forms(inp)
 
-    activities = [gone_once if fn == real.fill_forms else fn for fn in activity_functions(real)]
+    activities = factories.activities_with(real, {real.fill_forms: gone_once})
     with ThreadPoolExecutor(max_workers=16) as executor:
         async with build_worker(client, settings, executor, activities):
             visit_id = await gateway.start(**factories.HOME)
@@ -357,9 +357,7 @@ async def test_a_handoff_that_fails_its_quick_tries_goes_on_as_an_ordinary_activ
             raise RuntimeError("handoff share not mounted")
         return real.write_handoff(inp)
 
-    activities = [
-        flaky_handoff if fn == real.write_handoff else fn for fn in activity_functions(real)
-    ]
+    activities = factories.activities_with(real, {real.write_handoff: flaky_handoff})
     with ThreadPoolExecutor(max_workers=16) as executor:
         async with build_worker(client, settings, executor, activities):
             smooth = await gateway.start(**factories.HOME)
