@@ -83,8 +83,9 @@ def main() -> int:
             timer.cancel()
         after = taken[0] if taken else _cpu_now(stack.pid, pg)
         settled = _cpu_now(stack.pid, pg)
-    print(f"load on the embedded stack ({'PostgreSQL' if args.database_url else 'SQLite'}), "
-          f"{machine()}")  # fmt: skip
+    sandbox = "" if settings.workflow_sandbox else ", workflows unsandboxed"
+    print(f"load on the embedded stack ({'PostgreSQL' if args.database_url else 'SQLite'}"
+          f"{sandbox}), {machine()}")  # fmt: skip
     if args.peak:
         print(f"March-peak day: {cfg.visits} visits (3 x the average day) within {duration:.0f} s")
     print("\n".join(report.lines()))

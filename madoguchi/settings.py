@@ -63,6 +63,12 @@ class Settings(BaseSettings):
         description="Font with the MJ+ characters in the Private Use Area (not in Debian); "
         "without it they print as 〓 and the visit gets a warning",
     )
+    workflow_sandbox: bool = Field(
+        default=True,
+        description="Run workflows in Temporal's sandbox, which refuses a non-deterministic "
+        "call at run time. Off, the worker spends about a quarter less CPU per visit; the "
+        "test suite and the replay corpus still run every workflow sandboxed",
+    )
     render_processes: int = Field(
         default=0,
         ge=0,

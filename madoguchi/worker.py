@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 import workflows
@@ -129,11 +129,23 @@ def build_worker(
         ],
         activity_executor=executor,
         max_concurrent_activities=16,
-        # The tracing interceptor runs inside workflows: share the one OpenTelemetry
-        # (its context and tracer provider) instead of re-importing it per workflow run.
-        workflow_runner=SandboxedWorkflowRunner(
-            restrictions=SandboxRestrictions.default.with_passthrough_modules("opentelemetry")
-        ),
+        workflow_runner=workflow_runner(settings.workflow_sandbox),
+    )
+
+
+def workflow_runner(sandboxed: bool) -> WorkflowRunner:
+    """The sandbox by default. Without it (MADO_WORKFLOW_SANDBOX=false) the worker does not
+    build a sandbox for each new visit nor enter one for each payload it encodes: with the
+    SDK's per-payload serialization context, that was about a quarter of the worker's CPU
+    under load. What the sandbox guards against — a workflow calling the clock, random or
+    I/O — is still caught before release: every workflow test and the replay corpus run
+    sandboxed."""
+    if not sandboxed:
+        return UnsandboxedWorkflowRunner()
+    # The tracing interceptor runs inside workflows: share the one OpenTelemetry (its
+    # context and tracer provider) instead of re-importing it per workflow run.
+    return SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules("opentelemetry")
     )
 
 

@@ -127,9 +127,16 @@ def client(temporal_env: WorkflowEnvironment) -> Client:
 
 
 @pytest.fixture
-async def worker(client: Client, settings: Settings) -> AsyncIterator[Worker]:
+async def worker(
+    request: pytest.FixtureRequest, client: Client, settings: Settings
+) -> AsyncIterator[Worker]:
+    """Sandboxed, as the worker runs by default; a test parametrized indirectly with
+    ``False`` gets the worker as MADO_WORKFLOW_SANDBOX=false runs it."""
+    sandboxed = getattr(request, "param", True)
     with ThreadPoolExecutor(max_workers=16) as executor:
-        w = build_worker(client, settings, executor)
+        w = build_worker(
+            client, settings.model_copy(update={"workflow_sandbox": sandboxed}), executor
+        )
         async with w:
             yield w
 

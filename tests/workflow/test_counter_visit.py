@@ -80,6 +80,7 @@ async def update_events(client: Client, visit_id: str) -> int:
     )
 
 
+@pytest.mark.parametrize("worker", [True, False], ids=["sandboxed", "unsandboxed"], indirect=True)
 async def test_whole_visit_from_ticket_to_done(
     worker: Worker, gateway: VisitGateway, settings: Settings
 ) -> None:
