@@ -44,6 +44,7 @@ from adapters.render_pool import RenderPool
 from adapters.signature_image import signature_png
 from domain.binding import HEAD, BindingContext, moving, named_in
 from domain.catalog import Catalog, Procedure, movers
+from domain.catalog_view import workflow_view
 from domain.forms import fill_form
 from domain.handoff import build_row, record_id
 from domain.matching import MAX_CANDIDATES, candidate, rank
@@ -177,7 +178,7 @@ class VisitActivities:
             catalog = form_store.pin(session, catalog)
         catalog = self.pinned.keep(catalog)
         log.info("catalog pinned", catalog_version=catalog.version, forms=len(catalog.forms))
-        return catalog
+        return workflow_view(catalog)
 
     @activity.defn(name="propose_procedures")
     def propose_procedures(self, inp: NaviActivityInput) -> list[Proposal]:
