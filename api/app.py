@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     errors.install(app)
     app.add_exception_handler(ServiceDown, health_api.service_down)
     app.add_exception_handler(OperationalError, health_api.service_down)
-    app.middleware("http")(observability.observe_requests)
+    app.add_middleware(observability.ObserveRequests)
     app.include_router(health_api.router)
     app.include_router(observability.router)
     app.include_router(login.router)

@@ -172,6 +172,7 @@ def test_metrics_and_readiness(traced: Stack) -> None:
     assert 'mado_handoff_records{status="pending"}' in text
     assert "visit_id=" not in text and people[-1][0] not in text
     assert ready.status_code == 200, ready.text
+    assert ready.headers["Server-Timing"].startswith("app;dur=")  # bench.screens reads it
     assert {k: v["ok"] for k, v in ready.json()["checks"].items()} == {
         "database": True, "object_store": True, "temporal": True,
     }  # fmt: skip
