@@ -27,19 +27,27 @@ class CatalogError(ValueError):
     pass
 
 
-# What load_catalog reads besides layouts/*.json.
-CATALOG_FILES = ("procedures.json", "navi.json", "code_tables.json", "degrade.json")
+# What load_catalog reads: these, and every layout (_layout_paths). current_catalog
+# watches exactly these for a change, so a file load_catalog reads is named here.
+PROCEDURES, NAVI, CODE_TABLES, DEGRADE = (
+    "procedures.json", "navi.json", "code_tables.json", "degrade.json",
+)  # fmt: skip
+CATALOG_FILES = (PROCEDURES, NAVI, CODE_TABLES, DEGRADE)
+
+
+def _layout_paths(catalog_dir: Path) -> list[Path]:
+    return sorted((catalog_dir / "layouts").glob("*.json"))
 
 
 def load_layouts(catalog_dir: Path) -> dict[str, CsvLayout]:
     """``layouts/*.json`` with the code tables and the 縮退 table they use."""
     try:
-        tables = parse_code_tables(_read(catalog_dir / "code_tables.json"))
-        degradation = parse_degradation(_read(catalog_dir / "degrade.json"))
+        tables = parse_code_tables(_read(catalog_dir / CODE_TABLES))
+        degradation = parse_degradation(_read(catalog_dir / DEGRADE))
     except LayoutError as e:
         raise CatalogError(str(e)) from None
     layouts: dict[str, CsvLayout] = {}
-    for path in sorted((catalog_dir / "layouts").glob("*.json")):
+    for path in _layout_paths(catalog_dir):
         try:
             layout = parse_layout(_read(path), tables, degradation)
         except LayoutError as e:
@@ -95,7 +103,7 @@ def _read(path: Path) -> Any:
 def load_catalog(catalog_dir: Path, *, with_form_files: bool = False) -> Catalog:
     """Procedures and 手続ナビ rules; forms come from the database when a visit pins them
     (``with_form_files`` attaches the shipped files instead, for tools and tests)."""
-    path = catalog_dir / "procedures.json"
+    path = catalog_dir / PROCEDURES
     raw = _read(path)
     if not raw.get("version"):
         raise CatalogError(f"{path}: version is required")
@@ -104,11 +112,11 @@ def load_catalog(catalog_dir: Path, *, with_form_files: bool = False) -> Catalog
     codes = [p.code for p in procedures]
     if len(set(codes)) != len(codes):
         raise CatalogError(f"{path}: duplicate procedure codes")
-    navi_text = (catalog_dir / "navi.json").read_text(encoding="utf-8")
     try:
+        navi_text = (catalog_dir / NAVI).read_text(encoding="utf-8")
         parse_navi(json.loads(navi_text), set(codes))
-    except (NaviError, json.JSONDecodeError) as e:
-        raise CatalogError(f"navi.json: {e}") from None
+    except (NaviError, OSError, json.JSONDecodeError) as e:
+        raise CatalogError(f"{NAVI}: {e}") from None
     city = raw.get("city", {})
     catalog = Catalog(
         version=str(raw["version"]),
@@ -133,8 +141,7 @@ _last_read_lock = threading.Lock()
 
 
 def _stamp(catalog_dir: Path) -> _Stamp:
-    paths = [catalog_dir / name for name in CATALOG_FILES]
-    paths += sorted((catalog_dir / "layouts").glob("*.json"))
+    paths = [catalog_dir / name for name in CATALOG_FILES] + _layout_paths(catalog_dir)
     stamps = []
     for path in paths:
         try:

@@ -6,7 +6,7 @@ import jsonschema
 import pytest
 
 from adapters import form_store
-from adapters.catalog_files import CatalogError, current_catalog, load_catalog
+from adapters.catalog_files import CATALOG_FILES, CatalogError, current_catalog, load_catalog
 from domain.form_definition import FormDefinitionError, parse_form
 from madoguchi.settings import REPO_ROOT
 
@@ -74,6 +74,14 @@ def test_a_broken_shipped_file_stops_the_load_with_its_name(tmp_path: Path) -> N
     (tmp_path / "catalog" / "forms" / "idou.json").write_text("{oops", encoding="utf-8")
     with pytest.raises(CatalogError, match=r"idou.json: not JSON \(line 1"):
         load_catalog(tmp_path / "catalog", with_form_files=True)
+
+
+@pytest.mark.parametrize("name", CATALOG_FILES)
+def test_a_missing_catalog_file_stops_the_load_with_its_name(tmp_path: Path, name: str) -> None:
+    shutil.copytree(CATALOG, tmp_path / "catalog")
+    (tmp_path / "catalog" / name).unlink()
+    with pytest.raises(CatalogError, match=name.replace(".", r"\.")):
+        load_catalog(tmp_path / "catalog")
 
 
 def test_an_unknown_source_in_a_csv_layout_is_reported_with_layout_and_column(
