@@ -41,6 +41,8 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
         "task_queue": f"test-{uuid.uuid4().hex[:12]}",
         "activity_heartbeat_seconds": 3.0,
         "demo_residents": DEMO_RESIDENTS,
+        # Sandboxed whatever the environment says (see tests/e2e/conftest.new_stack).
+        "workflow_sandbox": True,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

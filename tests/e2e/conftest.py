@@ -61,6 +61,9 @@ def new_stack(tmp: Path, *port_settings: str) -> Stack:
         "MADO_DATA_DIR": str(tmp / "data"),
         **ports,
         "MADO_DEMO_RESIDENTS": "80",
+        # Whatever the environment says: the tests are where the sandbox must catch a
+        # non-deterministic call, for a city that runs without it (MADO_WORKFLOW_SANDBOX).
+        "MADO_WORKFLOW_SANDBOX": "true",
     }
     return Stack(tmp / "data", env, f"http://127.0.0.1:{api_port}")
 
