@@ -43,7 +43,7 @@ router = APIRouter(tags=["ops"])
 class ObserveRequests:
     """Pure ASGI rather than ``@app.middleware("http")``: Starlette's BaseHTTPMiddleware
     runs every request in a task group of its own and copies the response body through a
-    stream, about a tenth of the API's CPU on a visit's steps; this only wraps ``send``."""
+    stream; this only wraps ``send``."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
