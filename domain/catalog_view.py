@@ -15,6 +15,7 @@ import json
 from dataclasses import replace
 
 from domain.catalog import Catalog, CsvLayout, Degradation, Procedure
+from domain.navi import navi_rules
 
 
 def workflow_view(catalog: Catalog) -> Catalog:
@@ -25,7 +26,7 @@ def workflow_view(catalog: Catalog) -> Catalog:
     return replace(
         catalog,
         procedures=[_procedure(p) for p in catalog.procedures],
-        navi=_questions_only(catalog.navi),
+        navi=_questions_only(catalog),
     )
 
 
@@ -36,14 +37,15 @@ def _procedure(p: Procedure) -> Procedure:
     return replace(p, layout=layout)
 
 
-def _questions_only(navi: str) -> str:
+def _questions_only(catalog: Catalog) -> str:
     """手続ナビ's rules reduced to the facts the interview asks (what a step's answers are
     checked against); its items and rules are for proposing, an activity's work."""
-    if not navi:
-        return navi
-    raw = json.loads(navi)
-    asked = {k: v for k, v in raw["facts"].items() if v.get("question")}
+    if not catalog.navi:
+        return catalog.navi
+    asked = {f.key for f in navi_rules(catalog).asked()}
+    raw = json.loads(catalog.navi)
+    facts = {k: v for k, v in raw["facts"].items() if k in asked}
     return json.dumps(
-        {"version": raw.get("version", ""), "facts": asked, "items": {}, "rules": []},
+        {"version": raw.get("version", ""), "facts": facts, "items": {}, "rules": []},
         ensure_ascii=False,
     )
