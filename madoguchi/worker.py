@@ -12,7 +12,7 @@ from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+from temporalio.worker.workflow_sandbox import SandboxRestrictions
 
 import workflows
 from activities.handoff_activities import HandoffActivities
@@ -29,6 +29,7 @@ from madoguchi.process_exit import exit_skipping_teardown
 from madoguchi.settings import Settings, get_settings
 from madoguchi.storage import object_store
 from madoguchi.telemetry import configure_tracing, worker_runtime
+from madoguchi.workflow_sandbox import LeanSandboxedWorkflowRunner
 from workflows.counter_visit import CounterVisit
 from workflows.handoff_batch import HandoffBatch
 from workflows.inbound_poller import InboundPoller
@@ -134,17 +135,17 @@ def build_worker(
 
 
 def workflow_runner(sandboxed: bool) -> WorkflowRunner:
-    """The sandbox by default. Without it (MADO_WORKFLOW_SANDBOX=false) the worker does not
-    build a sandbox for each new visit nor enter one for each payload it encodes: with the
-    SDK's per-payload serialization context, that was about a quarter of the worker's CPU
-    under load. What the sandbox guards against — a workflow calling the clock, random or
-    I/O — is still caught before release: every workflow test and the replay corpus run
+    """The sandbox by default, lean on the SDK's per-payload context questions
+    (madoguchi/workflow_sandbox.py). Without it (MADO_WORKFLOW_SANDBOX=false) the worker
+    also skips building a sandbox for each new visit, about a seventh of its CPU under
+    load. What the sandbox guards against — a workflow calling the clock, random or I/O —
+    is still caught before release: every workflow test and the replay corpus run
     sandboxed."""
     if not sandboxed:
         return UnsandboxedWorkflowRunner()
     # The tracing interceptor runs inside workflows: share the one OpenTelemetry (its
     # context and tracer provider) instead of re-importing it per workflow run.
-    return SandboxedWorkflowRunner(
+    return LeanSandboxedWorkflowRunner(
         restrictions=SandboxRestrictions.default.with_passthrough_modules("opentelemetry")
     )
 
