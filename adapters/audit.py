@@ -30,6 +30,16 @@ _TABLE: Table = AuditRow.__table__  # type: ignore[attr-defined]
 _PG_LOCK_KEY = 7_201_370_101  # any constant; names the audit chain's advisory lock
 
 
+# Built once: an append runs on every staff step and every person read, and building
+# these statements each time cost about as much CPU as running them.
+_LAST_HASH = select(_TABLE.c.row_hash).order_by(_TABLE.c.id.desc()).limit(1)
+_INSERT = insert(_TABLE).returning(_TABLE.c.id)
+_SET_HASH = (
+    update(_TABLE).where(_TABLE.c.id == bindparam("row_id")).values(row_hash=bindparam("digest"))
+)
+_SQLITE_LOCK = text("BEGIN IMMEDIATE")
+_PG_LOCK = text(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})")
+
 # What each row's hash covers after its id and time, in this order.
 _CHAINED = (
     "actor", "role", "terminal", "action", "visit_id", "subject", "result", "detail", "prev_hash",
@@ -91,12 +101,9 @@ def record_many(session: Session, entries: list[Entry]) -> None:
     if not entries:
         return
     with _locked_chain(session) as chain:
-        last = chain.exec(
-            select(AuditRow.row_hash).order_by(col(AuditRow.id).desc()).limit(1)
-        ).first()
-        prev = last or GENESIS
-        hashes: list[dict[str, object]] = []
         conn = chain.connection()
+        prev = conn.execute(_LAST_HASH).scalar() or GENESIS
+        hashes: list[dict[str, object]] = []
         # Core statements, not the ORM's unit of work: an entry is written on every step
         # and every person read, and the ORM's flush per row (for the id the hash covers)
         # cost more CPU than the INSERT itself.
@@ -108,15 +115,10 @@ def record_many(session: Session, entries: list[Entry]) -> None:
                 "subject": _clean(e.subject, 64), "result": _clean(e.result, 32),
                 "detail": _clean(e.detail, 500), "prev_hash": prev,
             }  # fmt: skip
-            row_id = conn.execute(insert(_TABLE).values(values).returning(_TABLE.c.id)).scalar_one()
+            row_id = conn.execute(_INSERT, values).scalar_one()
             prev = _digest(row_id, values["at"], [values[name] for name in _CHAINED])
             hashes.append({"row_id": row_id, "digest": prev})
-        conn.execute(
-            update(_TABLE)
-            .where(_TABLE.c.id == bindparam("row_id"))
-            .values(row_hash=bindparam("digest")),
-            hashes,
-        )
+        conn.execute(_SET_HASH, hashes)
         chain.commit()
 
 
@@ -149,10 +151,8 @@ def _locked_chain(session: Session) -> Iterator[Session]:
     """A transaction of its own, holding the chain's lock until it ends, so that the
     caller's open work never mixes into the chain and appends from all processes queue."""
     with Session(session.get_bind()) as chain:
-        if chain.get_bind().dialect.name == "sqlite":
-            chain.exec(text("BEGIN IMMEDIATE"))  # type: ignore[call-overload]
-        else:
-            chain.exec(text(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})"))  # type: ignore[call-overload]
+        sqlite = chain.get_bind().dialect.name == "sqlite"
+        chain.exec(_SQLITE_LOCK if sqlite else _PG_LOCK)  # type: ignore[call-overload]
         yield chain
 
 
