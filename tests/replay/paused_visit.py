@@ -1,8 +1,8 @@
 """A deliberately non-deterministic change to the visit workflow, for the replay test: a
 timer before the first step, added without ``workflow.patched``."""
 
-from __future__ import annotations
-
+# Annotations evaluated, as in workflows/counter_visit.py: the SDK checks that run's
+# parameters match the inherited @workflow.init's, and a string is not the class.
 from datetime import timedelta
 
 from temporalio import workflow

@@ -4,49 +4,23 @@ it fails here, not under load."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import pytest
-from temporalio import workflow
-from temporalio.api.common.v1 import Payloads
 from temporalio.api.enums.v1 import CommandType
-from temporalio.api.failure.v1 import Failure
-from temporalio.converter import DataConverter
-from temporalio.worker import WorkflowInstance, WorkflowInstanceDetails
+from temporalio.worker import WorkflowInstance
 from temporalio.worker._command_aware_visitor import CommandInfo
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
-from temporalio.worker.workflow_sandbox._runner import _fake_info, _Instance
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
+from temporalio.worker.workflow_sandbox._runner import _Instance
 
+from bench.sandbox import details, runners
 from madoguchi.worker import workflow_runner
 from madoguchi.workflow_sandbox import IN_SANDBOX, LeanSandboxedWorkflowRunner
-from workflows.counter_visit import CounterVisit
-
-RESTRICTIONS = SandboxRestrictions.default.with_passthrough_modules("opentelemetry")
-
-
-def details() -> WorkflowInstanceDetails:
-    # As the SDK's own prepare_workflow builds them, with a workflow id of our own.
-    return WorkflowInstanceDetails(
-        payload_converter_factory=DataConverter.default._new_payload_converter,
-        failure_converter_class=DataConverter.default.failure_converter_class,
-        interceptor_classes=[],
-        defn=workflow._Definition.must_from_class(CounterVisit),
-        info=dataclasses.replace(_fake_info, workflow_id="visit-1", namespace="madoguchi"),
-        randomness_seed=1,
-        extern_functions={},
-        disable_eager_activity_execution=False,
-        worker_level_failure_exception_types=[],
-        patch_activation_callback=None,
-        last_completion_result=Payloads(),
-        last_failure=Failure(),
-    )
 
 
 def instances() -> tuple[WorkflowInstance, WorkflowInstance]:
-    stock = SandboxedWorkflowRunner(restrictions=RESTRICTIONS).create_instance(details())
-    lean = LeanSandboxedWorkflowRunner(restrictions=RESTRICTIONS).create_instance(details())
-    return stock, lean
+    stock, lean = runners()
+    return stock.create_instance(details()), lean.create_instance(details())
 
 
 def test_the_worker_runs_workflows_in_the_lean_sandbox_unless_told_not_to() -> None:
