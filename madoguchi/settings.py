@@ -67,7 +67,7 @@ class Settings(BaseSettings):
         default=True,
         description="Run workflows in Temporal's sandbox, which refuses a non-deterministic "
         "call at run time. Off, the worker skips building a sandbox for each new visit "
-        "(about a seventh of its CPU under load); the test suite and the replay corpus "
+        "(about a tenth of its CPU under load); the test suite and the replay corpus "
         "still run every workflow sandboxed",
     )
     render_processes: int = Field(

@@ -137,7 +137,7 @@ def build_worker(
 def workflow_runner(sandboxed: bool) -> WorkflowRunner:
     """The sandbox by default, lean on the SDK's per-payload context questions
     (madoguchi/workflow_sandbox.py). Without it (MADO_WORKFLOW_SANDBOX=false) the worker
-    also skips building a sandbox for each new visit, about a seventh of its CPU under
+    also skips building a sandbox for each new visit, about a tenth of its CPU under
     load. What the sandbox guards against — a workflow calling the clock, random or I/O —
     is still caught before release: every workflow test and the replay corpus run
     sandboxed."""

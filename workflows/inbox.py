@@ -3,7 +3,7 @@ order they came, and how a step's activity failure travels back to it.
 
 Kept out of workflows/counter_visit.py and passed through the sandbox, as the domain is:
 the sandbox imports that module afresh for every new visit, and building these classes
-there each time cost about a tenth of that import (bench: tests' sandbox creation)."""
+there each time was a good part of that import's cost (bench/sandbox.py)."""
 
 from __future__ import annotations
 
