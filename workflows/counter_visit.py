@@ -10,7 +10,7 @@ people again, with the new state.
 # No `from __future__ import annotations` here, unlike the rest of the code: the sandbox
 # imports this module afresh for every new visit, and the SDK reads every handler's type
 # hints as it does; as strings each had to be compiled and evaluated again (with the
-# classes in workflows/inbox.py, a third of the sandbox's cost per visit; bench in the
+# classes in workflows/inbox.py, about a quarter of the sandbox's cost per visit; bench in the
 # README). Every name an annotation uses is imported above it.
 import asyncio
 import contextlib
