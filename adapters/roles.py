@@ -7,11 +7,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
 
 from adapters import audit
 from adapters.tables import RoleRow
 from domain.security import Permission, Principal, Role, Scope
+
+# Built once: every request of a logged-in screen reads its roles.
+_BY_CODES = select(RoleRow).where(col(RoleRow.code).in_(bindparam("codes", expanding=True)))
 
 
 class RoleError(ValueError):
@@ -81,7 +85,7 @@ def save_by(session: Session, role: Role, principal: Principal) -> None:
 def get_many(session: Session, codes: list[str]) -> list[Role]:
     if not codes:
         return []
-    rows = session.exec(select(RoleRow).where(RoleRow.code.in_(codes))).all()  # type: ignore[attr-defined]
+    rows = session.exec(_BY_CODES, params={"codes": codes}).all()
     return [_to_role(r) for r in rows]
 
 

@@ -7,10 +7,19 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, delete, select
 
 from adapters.tables import SessionRow, UserRow
 from adapters.users import as_utc
+
+# Built once: every request of a logged-in screen resolves its session, and building the
+# statement each time cost about a third of the lookup's CPU.
+_LIVE = (
+    select(SessionRow, UserRow)
+    .outerjoin(UserRow, col(UserRow.staff_id) == col(SessionRow.staff_id))
+    .where(col(SessionRow.token_hash) == bindparam("token_hash"))
+)
 
 
 def token_hash(token: str) -> str:
@@ -44,11 +53,7 @@ def resolve(
     """The live session for a token and its user (None if the account is gone), touching the
     session's idle clock; expired sessions are removed. One query for both, since every
     request of a logged-in screen asks."""
-    found = session.exec(
-        select(SessionRow, UserRow)
-        .outerjoin(UserRow, col(UserRow.staff_id) == col(SessionRow.staff_id))
-        .where(col(SessionRow.token_hash) == token_hash(token))
-    ).first()
+    found = session.exec(_LIVE, params={"token_hash": token_hash(token)}).first()
     if found is None:
         return None
     row, user = found
