@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 import uuid
 from collections.abc import Callable
 
@@ -22,7 +21,7 @@ from sqlmodel import Session
 from adapters import audit
 from adapters.db import dispose, engine_for
 from bench.register_import import DEFAULT_PG
-from bench.stack import machine
+from bench.stack import cpu_ms, machine
 
 VISIT = "0" * 32
 HOUSEHOLD = [
@@ -31,16 +30,8 @@ HOUSEHOLD = [
 ]
 
 
-def cpu_ms(runs: int, work: Callable[[], None]) -> float:
-    start = time.process_time()
-    for _ in range(runs):
-        work()
-    return (time.process_time() - start) * 1000 / runs
-
-
 def measure(url: str, entries: int) -> tuple[float, float, bool]:
-    engine_for(url)  # the tables
-    with Session(engine_for(url)) as session:
+    with Session(engine_for(url)) as session:  # engine_for creates the tables
 
         def one() -> None:
             audit.record(session, actor="staff01", action="resident.read", visit_id=VISIT)
@@ -48,8 +39,7 @@ def measure(url: str, entries: int) -> tuple[float, float, bool]:
         def household() -> None:
             audit.record_many(session, HOUSEHOLD)
 
-        cpu_ms(100, one)  # warm: connections, statement caches
-        single = cpu_ms(entries, one)
+        single = cpu_ms(entries, one, warm=100)
         four = cpu_ms(entries // 4, household)
         ok = audit.verify(session).ok
     dispose(url)

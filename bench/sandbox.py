@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import time
-from collections.abc import Callable
 from functools import partial
 
 from temporalio import workflow
@@ -26,7 +24,7 @@ from temporalio.worker import WorkflowInstanceDetails
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox._runner import _fake_info
 
-from bench.stack import machine
+from bench.stack import cpu_ms, machine
 from madoguchi.worker import compile_workflow_modules, workflow_runner
 from madoguchi.workflow_sandbox import LeanSandboxedWorkflowRunner
 from workflows.counter_visit import CounterVisit
@@ -57,15 +55,6 @@ def details() -> WorkflowInstanceDetails:
     )
 
 
-def cpu_ms(runs: int, work: Callable[[], object]) -> float:
-    for _ in range(min(20, runs)):  # warm: first imports, caches
-        work()
-    start = time.process_time()
-    for _ in range(runs):
-        work()
-    return (time.process_time() - start) * 1000 / runs
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=300)
@@ -74,9 +63,9 @@ async def main() -> None:
     print(f"sandbox of a CounterVisit run, {machine()}")
     print(f"{'runner':30} {'new visit ms':>13} {'context µs':>11}")
     for name, runner in zip(("SDK sandbox", "lean sandbox (the worker's)"), runners(), strict=True):
-        build = cpu_ms(args.runs, lambda: runner.create_instance(details()))  # noqa: B023
+        build = cpu_ms(args.runs, lambda: runner.create_instance(details()), warm=20)  # noqa: B023
         instance = runner.create_instance(details())
-        ask = cpu_ms(args.runs * 10, partial(instance.get_serialization_context, None))
+        ask = cpu_ms(args.runs * 10, partial(instance.get_serialization_context, None), warm=20)
         print(f"{name:30} {build:13.2f} {ask * 1000:11.1f}")
 
 

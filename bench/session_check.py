@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
-from bench.stack import machine
+from bench.stack import cpu_ms, machine
 from madoguchi import accounts
 from madoguchi.seed import demo_password, seed_demo
 from madoguchi.settings import REPO_ROOT, Settings
@@ -31,13 +30,12 @@ def main() -> None:
         login = accounts.login_with_password(
             settings, "staff01", demo_password("staff01"), kind="bearer", terminal="bench"
         )
-        for _ in range(200):  # warm: connections, statement caches
-            accounts.principal_for_token(settings, login.token, terminal="")
-        start = time.process_time()
-        for _ in range(args.checks):
+
+        def check() -> None:
             found = accounts.principal_for_token(settings, login.token, terminal="")
-        cpu = (time.process_time() - start) * 1000 / args.checks
-        assert found is not None and found[0].staff_id == "staff01"
+            assert found is not None and found[0].staff_id == "staff01"
+
+        cpu = cpu_ms(args.checks, check, warm=200)
     print(f"login check of one request, SQLite, {machine()}")
     print(f"{cpu:.3f} ms of CPU a check ({args.checks} checks)")
 

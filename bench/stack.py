@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +91,18 @@ def machine() -> str:
     for i in range(5_000_000):
         total += i
     return f"{os.cpu_count()} cores, 5M-iteration Python loop {time.perf_counter() - start:.2f} s"
+
+
+def cpu_ms(runs: int, work: Callable[[], object], *, warm: int = 0) -> float:
+    """CPU milliseconds of one ``work()``, over ``runs`` after ``warm`` unmeasured ones
+    (first imports, connections, statement caches). CPU, not wall time: what else the
+    machine does matters less than for a load run."""
+    for _ in range(warm):
+        work()
+    start = time.process_time()
+    for _ in range(runs):
+        work()
+    return (time.process_time() - start) * 1000 / runs
 
 
 def pct(values: list[float], p: float) -> float:
