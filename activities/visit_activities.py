@@ -88,13 +88,21 @@ def _records_of(
     ctx: VisitContext, proc: Procedure, resident: ResidentRecord, household: list[ResidentRecord]
 ) -> list[tuple[str, ResidentRecord]]:
     """(record id, whom it binds as) for each record ``proc`` writes: one for the visit's
-    resident, or, for a move written per 異動者, one per person moving — each record id
+    resident; for a move written per 異動者, one per person moving; for a 世帯変更届 beside
+    a move that named its 異動者 on such a layout, one per person who stays — each record id
     stable per visit, procedure and person, so a retried handoff writes the same ones."""
     code = proc.code
+    named = movers(ctx.answers)
+    if proc.per_stayer and named is not None:
+        leaving = set(named)
+        staying = [m for m in household if m.atena_no not in leaving]
+        # Where everyone named moves, nobody stays to change: the resident's one record.
+        if staying:
+            return [(record_id(ctx.visit_id, code, m.atena_no), m) for m in staying]
     if not proc.per_mover:
         return [(record_id(ctx.visit_id, code), resident)]
     people = moving(household, ctx.answers)
-    if len(people) != len(movers(ctx.answers) or household):
+    if len(people) != len(named or household):
         # The register changed since the interview (someone named left the household):
         # writing the rest would drop a person's move without a word. Staff decide.
         raise ApplicationError(
@@ -339,7 +347,10 @@ class VisitActivities:
         subjects: dict[str, str] = {}
         with session_scope(self.database_url) as session:
             household = [inp.resident]
-            if any(_procedure(catalog, c).per_mover for c in ctx.procedures):
+            if any(
+                (proc := _procedure(catalog, c)).per_mover or proc.per_stayer
+                for c in ctx.procedures
+            ):
                 household = self._household(
                     session, inp.resident.atena_no, ctx.staff, ctx.visit_id, "handoff"
                 )
@@ -357,7 +368,7 @@ class VisitActivities:
                             row.degraded,
                         )
                     )  # fmt: skip
-                    if proc.per_mover:
+                    if rid != record_id(ctx.visit_id, code):  # one of several people
                         subjects[rid] = _member_label(person)
             rows = outbox.enqueue(session, new)
             records = [

@@ -43,6 +43,8 @@ def answer_for(answers: dict[str, str], procedure: str, key: str) -> str:
     return answers.get(procedure_key(procedure, key)) or answers.get(key, "")
 
 
+# Layouts written one record per person (CsvLayout.records) rather than per procedure.
+PER_PERSON = frozenset({"mover", "person"})
 # The answer naming who moves (異動者) in 転入・転居・転出: atena numbers, comma-separated.
 MOVERS = "movers"
 # Who heads the 異動者 after the move, where the 世帯主 stays. Not 世帯変更届's `new_head`
@@ -96,7 +98,10 @@ class CsvLayout:
     date_format: str = "yyyymmdd"  # yyyymmdd | yyyy-mm-dd | wareki | gengo7 (R081125 → 5081125)
     degrade: bool = False  # apply the 縮退 table before encoding (cp932 layouts)
     # procedure: one record per procedure of a visit; mover: one per 異動者 (the core
-    # system records a move person by person), each bound as that person.
+    # system records a move person by person), each bound as that person; person: as
+    # mover, and a 世帯変更届 beside a move that named its 異動者 is one record per person
+    # who stays (the 世帯主 whose household it changes left) — not one bound as the visit's
+    # resident, who may be the 世帯主 leaving.
     records: str = "procedure"
     # The code tables its columns use, copied in at load so a pinned layout keeps them.
     code_tables: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -124,9 +129,19 @@ class Procedure:
 
     @property
     def per_mover(self) -> bool:
-        """One record per 異動者: its layout is written so and it asks who moves. A
-        procedure on the same layout that does not ask (世帯変更届) keeps one record."""
-        return self.layout.records == "mover" and any(q.kind == "members" for q in self.questions)
+        """One record per 異動者: its layout is written per person and it asks who moves."""
+        return self.layout.records in PER_PERSON and self._asks_who_moves
+
+    @property
+    def per_stayer(self) -> bool:
+        """One record per person who stays, beside a move that named its 異動者: a
+        procedure on a ``person`` layout that does not ask who moves (世帯変更届). On a
+        ``mover`` layout (idou@3) it keeps one record, bound as the visit's resident."""
+        return self.layout.records == "person" and not self._asks_who_moves
+
+    @property
+    def _asks_who_moves(self) -> bool:
+        return any(q.kind == "members" for q in self.questions)
 
 
 @dataclass

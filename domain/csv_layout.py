@@ -15,7 +15,7 @@ _LAYOUT_KEYS = {
     "code", "version", "title", "encoding", "header", "line_ending", "date_format", "degrade",
     "columns", "records",
 }  # fmt: skip
-RECORDS = ("procedure", "mover")
+RECORDS = ("procedure", "mover", "person")
 _COLUMN_KEYS = {"name", "source", "format", "codes", "max_length"}
 
 
@@ -109,7 +109,7 @@ def parse_layout(
         problems.append(f"{where}: date_format must be one of {', '.join(DATE_FORMATS)}")
     records = raw.get("records", "procedure")
     if records not in RECORDS:
-        problems.append(f"{where}: records must be procedure or mover")
+        problems.append(f"{where}: records must be procedure, mover or person")
     if raw.get("degrade") and encoding != "cp932":
         problems.append(f"{where}: degrade applies to cp932 layouts only")
     columns: list[CsvColumn] = []

@@ -47,8 +47,8 @@ async def test_leases_repeated_reports_and_every_refusal(
     await factories.run_batch(client, settings.task_queue)
     listed = (await anon.get("/api/rpa/batches", headers=a)).json()
     by_layout = {x["layout"]: x["batch_id"] for x in listed}
-    assert sorted(by_layout) == ["idou@3", "shomei@2"]
-    idou, shomei = by_layout["idou@3"], by_layout["shomei@2"]
+    assert sorted(by_layout) == ["idou@4", "shomei@2"]
+    idou, shomei = by_layout["idou@4"], by_layout["shomei@2"]
     # 住民異動 is written per 異動者 (the whole household: none were named), certificates
     # per procedure.
     records = (await gateway.state(visit_id)).records

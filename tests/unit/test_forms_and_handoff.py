@@ -94,7 +94,7 @@ def test_the_move_form_lists_the_movers_the_interview_named_or_the_whole_househo
             table = fill_form(defs[form_code], binding).tables[0]
             assert [row[0] for row in table.rows] == listed, (form_code, answers)
     proc = catalog.procedure("tenshutsu")
-    assert proc is not None and proc.layout.records == "mover"
+    assert proc is not None and proc.per_mover
 
 
 def test_each_move_form_ticks_its_own_kind_and_a_follow_up_every_kind() -> None:
@@ -205,3 +205,51 @@ def test_a_move_is_written_per_mover_and_never_without_one_who_left_the_househol
     # The child named at the interview left the household before the handoff.
     with pytest.raises(ApplicationError, match="異動者が世帯にいません"):
         records({"movers": "0000000001,0000000002"}, [head])
+
+
+def test_a_change_of_household_beside_the_head_moving_out_is_written_for_those_who_stay() -> None:
+    """The 世帯主 moves out alone and the household that stays gets a new 世帯主: the core
+    system's 世帯変更 records are about the people who stay — never the leaving 世帯主's
+    宛名番号 — each with the new 世帯主 and the address that does not change."""
+    from activities.inputs import VisitContext
+    from activities.visit_activities import _records_of
+    from domain.handoff import build_row
+
+    catalog = load_catalog(REPO_ROOT / "catalog")
+    head = ctx("tenshutsu", {}).resident
+    wife = replace(head, atena_no="0000000002", name="渡邉　花子", relationship="妻")
+    child = replace(head, atena_no="0000000003", name="渡邉　一子", relationship="子")
+    household = [head, wife, child]
+    answers = {
+        "movers": head.atena_no, "new_address": "東京都千代田区千代田1番1号",
+        "moved_on": "2026-11-20", "change_kind": "世帯主変更", "new_head": wife.name,
+    }  # fmt: skip
+    vc = VisitContext(
+        "v1", 7, "2026-11-25", "s", "C01", None, ["tenshutsu", "setai_henko"], answers, None
+    )
+    setai_henko = catalog.procedure("setai_henko")
+    assert setai_henko is not None and setai_henko.layout.ref == "idou@4"
+    records = _records_of(vc, setai_henko, head, household)
+    assert [(rid, p.name) for rid, p in records] == [
+        ("v1-setai_henko-0000000002", "渡邉　花子"),
+        ("v1-setai_henko-0000000003", "渡邉　一子"),
+    ]
+    columns = [c.name for c in setai_henko.layout.columns]
+    for rid, person in records:
+        binding = replace(
+            ctx("setai_henko", answers), resident=person, household=household, record_id=rid
+        )
+        row = dict(zip(columns, build_row(setai_henko.layout, binding).values, strict=True))
+        assert row["宛名番号"] == person.atena_no != head.atena_no
+        assert row["氏名"] == person.name and row["新世帯主"] == wife.name
+        assert row["新住所"] == row["旧住所"] == head.full_address  # they do not move
+    # Without a move naming who leaves (a 世帯変更届 on its own), one record, as before.
+    alone = replace(vc, procedures=["setai_henko"], answers={"new_head": wife.name})
+    assert [rid for rid, _ in _records_of(alone, setai_henko, head, household)] == [
+        "v1-setai_henko"
+    ]
+    # A visit pinned to idou@3 (records: mover) writes its one record as it did.
+    pinned = replace(setai_henko, layout=replace(setai_henko.layout, version="3", records="mover"))
+    assert [(rid, p.name) for rid, p in _records_of(vc, pinned, head, household)] == [
+        ("v1-setai_henko", MJ_NAME)
+    ]

@@ -121,7 +121,7 @@ def test_layout_errors_name_the_layout_the_column_and_the_problem() -> None:
         parse_layout(raw, tables)
     assert e.value.problems == [
         "layout idou: encoding must be one of utf-8, cp932",
-        "layout idou: records must be procedure or mover",
+        "layout idou: records must be procedure, mover or person",
         "layout idou, column 3 (世帯番号): unknown resident item: nope",
         "layout idou, column 4 (異動事由): unknown code table 'no_table'",
         "layout idou: column 氏名 appears twice",

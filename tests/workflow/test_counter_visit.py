@@ -100,7 +100,7 @@ async def test_whole_visit_from_ticket_to_done(
     state = await walk_to_confirm(gateway, settings, visit_id)
     assert state.step == Step.CONFIRM
     # Pinned just after the ticket: the whole visit is filled with one catalog version.
-    assert state.catalog_version == "2026.11-5"
+    assert state.catalog_version == "2026.11-6"
     assert [f.form_code for f in state.forms] == ["idou", "juminhyo_seikyu"]
     tenkyo = {f.key: f.value for f in state.forms[0].fields}
     assert tenkyo["new_address"] == "香川県高松市番町一丁目8番15号"

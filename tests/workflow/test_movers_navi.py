@@ -1,6 +1,7 @@
 """The 世帯主 moves out and others stay: 手続ナビ proposes the staying household's 世帯変更届,
 and the visit's forms are each about their own people — the 転出届 about the one who
-leaves, the 世帯変更届 about those who stay, each with its own new 世帯主."""
+leaves, the 世帯変更届 about those who stay, each with its own new 世帯主 — and so are the
+records the core system gets."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from domain.steps import Action, Step
 from domain.visit import (
     ChooseProceduresInput,
     ChooseResidentInput,
+    ConfirmInput,
     Decision,
     NaviInput,
     ProposalStatus,
@@ -64,3 +66,13 @@ async def test_the_head_moving_out_alone_brings_the_staying_households_change_of
     ):
         assert [row[0] for row in form.tables[0].rows] == people
         assert {f.key: f.value for f in form.fields}["new_head"] == new_head
+
+    # To the core system: the 転出 for the one who leaves, the 世帯変更 for each who stays —
+    # the leaving 世帯主's 宛名番号 is not on the household change.
+    codes = [f.form_code for f in state.forms]
+    state = await factories.sign(gateway, visit_id, ConfirmInput(factories.SIGNATURE, codes))
+    assert {(r.procedure_code, r.record_id.rsplit("-", 1)[1]) for r in state.records} == {
+        ("tenshutsu", head.atena_no),
+        *(("setai_henko", m.atena_no) for m in staying),
+    }
+    assert all(r.status == "queued" for r in state.records)
