@@ -2,11 +2,13 @@
 
 Form titles and field labels are looked up by their Japanese text; values (names,
 addresses, dates) are never translated. A label without a translation shows in Japanese.
+A value from a fixed list (性別, 続柄, 届出の種類, 本人確認書類) keeps its Japanese — it is
+what prints and what the resident signs — and gets its translation beside it (a gloss).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT = "ja"
@@ -22,6 +24,7 @@ class Translations:
     ui: dict[str, dict[str, str]]
     titles: dict[str, dict[str, str]]
     labels: dict[str, dict[str, str]]
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def lang(self, code: str) -> str:
         return code if code in self.languages else DEFAULT
@@ -36,6 +39,15 @@ class Translations:
     def label(self, japanese: str, lang: str) -> str:
         return self.labels.get(japanese, {}).get(lang, japanese) if lang != DEFAULT else japanese
 
+    def gloss(self, value: str, lang: str) -> str:
+        """The translation to show beside a fixed value, or "" (Japanese, a free value such
+        as a name, or no translation). A visit's several move kinds (転出・世帯変更) are
+        glossed part by part, or not at all."""
+        if lang == DEFAULT or not value:
+            return ""
+        parts = [self.values.get(p, {}).get(lang, "") for p in value.split("・")]
+        return "" if not all(parts) or "・".join(parts) == value else " / ".join(parts)
+
 
 def parse_translations(raw: Any) -> Translations:
     if not isinstance(raw, dict) or not isinstance(raw.get("languages"), dict):
@@ -49,11 +61,13 @@ def parse_translations(raw: Any) -> Translations:
         missing = [lang for lang in languages if not entry.get(lang)]
         if missing:
             problems.append(f"ui {key}: missing {', '.join(missing)}")
-    for part in ("titles", "labels"):
+    for part in ("titles", "labels", "values"):
         for key, entry in raw.get(part, {}).items():
             unknown = [lang for lang in entry if lang not in languages]
             if unknown:
                 problems.append(f"{part} {key}: unknown language {', '.join(unknown)}")
     if problems:
         raise TranslationError("; ".join(problems))
-    return Translations(languages, ui, raw.get("titles", {}), raw.get("labels", {}))
+    return Translations(
+        languages, ui, raw.get("titles", {}), raw.get("labels", {}), raw.get("values", {})
+    )

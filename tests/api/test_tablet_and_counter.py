@@ -82,6 +82,11 @@ async def test_a_tablet_signs_only_what_its_counter_sent(
     shown = await tablet.get("/tablet/screen")
     assert state_of(shown) == "confirm" and "Vui lòng kiểm tra nội dung" in shown.text
     assert "<caption>Người chuyển nơi ở</caption>" in shown.text  # 異動した人（異動者）
+    # Fixed values stay as they print, with their translation beside them; names do not.
+    gloss = ' <small class="gloss" lang="vi">（{}）</small>'
+    assert "転居" + gloss.format("Chuyển chỗ ở trong thành phố") in shown.text
+    assert "マイナンバーカード" + gloss.format("Thẻ My Number") in shown.text
+    assert shown.text.count('class="gloss"') < 20  # not on every value
     token = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', shown.text)
     assert token is not None
     other = await tablet.post(

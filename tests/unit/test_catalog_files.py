@@ -142,3 +142,35 @@ def test_the_catalog_a_visit_pins_is_read_again_only_when_a_file_changed(tmp_pat
     layout.unlink()
     with pytest.raises(CatalogError):  # a layout the procedures name is gone: said, not hidden
         current_catalog(catalog_dir)
+
+
+def test_fixed_values_get_a_translation_beside_them_and_free_values_none() -> None:
+    from adapters.catalog_files import load_translations
+    from domain.binding import ID_SOURCE_LABELS, MOVE_KINDS
+    from domain.resident import SEX_LABELS
+
+    t = load_translations(CATALOG)
+    assert t.gloss("世帯主", "en") == "Head of household"
+    assert t.gloss("転出・世帯変更", "vi") == "Chuyển đi / Thay đổi hộ"  # part by part
+    assert t.gloss("男", "ja") == ""  # Japanese needs none
+    assert t.gloss("男", "zh") == ""  # the same in Chinese: nothing to add
+    assert t.gloss("高松　直樹", "en") == ""  # names, addresses, dates are never translated
+    assert t.gloss("転出・高松", "en") == ""  # all parts or none
+    # Every fixed value the forms print is glossed in every language but where it reads
+    # the same (男 in Chinese, マイナンバーカード in やさしいにほんご).
+    zokugara = json.loads((CATALOG / "code_tables.json").read_text())["tables"]["zokugara"]
+    fixed = [
+        *(v for k, v in SEX_LABELS.items() if k != "9"), *zokugara, *MOVE_KINDS.values(),
+        *ID_SOURCE_LABELS.values(),
+    ]  # fmt: skip
+    same = {("マイナンバーカード", "ja-easy")}
+    same |= {(v, "zh") for v in ("男", "女", "妻", "祖父", "祖母")}
+    missing = [
+        f"{v} ({lang})"
+        for v in fixed
+        for lang in t.languages
+        if lang != "ja" and not t.values.get(v, {}).get(lang) and (v, lang) not in same
+    ]
+    assert missing == []
+    # Shown in brackets after the value: brackets inside would read （…（…））.
+    assert not [g for e in t.values.values() for g in e.values() if set(g) & set("()（）")]
