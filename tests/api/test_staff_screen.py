@@ -73,6 +73,11 @@ async def test_walk_a_visit_through_the_screens(
         follow_redirects=True,
     )
     assert 'data-step="interview"' in page.text
+    # A 住民 cannot file a 転入届 (the catalog's subject_status): dimmed, cannot be ticked.
+    tennyu = page.text.split('id="proc-tennyu"', 1)[1].split("</legend>", 1)[0]
+    assert tennyu.startswith(' disabled class="not-for"') and "disabled>" in tennyu
+    assert "対象外（住民状態: 住民）" in tennyu
+    assert 'id="proc-tenkyo">' in page.text  # one they can
     # 通数 is asked under every procedure that needs it, each procedure its own count.
     for code in ("juminhyo", "koseki", "fuhyo", "inkan_shomei"):
         box = page.text.split(f'id="proc-{code}"', 1)[1].split("</fieldset>", 1)[0]
