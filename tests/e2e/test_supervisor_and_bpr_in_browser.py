@@ -48,6 +48,7 @@ def test_a_waiting_visit_shows_as_stalled_by_itself_and_is_cancelled(
     row = boss.locator(f'#stalled tr[data-visit="{visit_id}"]')
     expect(row).to_be_visible(timeout=40_000)
     expect(row.locator(".reason")).to_contain_text("受付で")
+    expect(row).to_contain_text("未呼出 / not called")  # no counter, no clerk yet
     expect(boss.locator("#waiting")).to_have_text("1")
     shot(boss, "20-supervisor-stalled")
     assert wcag_violations(boss) == []
