@@ -52,11 +52,24 @@ from domain.visit import (
     Signature,
     VisitState,
 )
+from domain.wareki import WarekiError, iso_to_wareki
 from madoguchi import handoff_admin
 from madoguchi.settings import REPO_ROOT
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=REPO_ROOT / "ui" / "templates")
+
+
+def _wareki(iso: str) -> str:
+    """和暦 for the screen (residents give their birthday so); the text as is where it is
+    not an ISO date, rather than an error page."""
+    try:
+        return iso_to_wareki(iso)
+    except WarekiError:
+        return iso
+
+
+templates.env.filters["wareki"] = _wareki
 
 Reader = Annotated[Principal, Depends(require(Permission.VISIT_READ))]
 HOME_SCREENS = (

@@ -8,6 +8,7 @@ import re
 
 import httpx
 
+from domain.wareki import iso_to_wareki
 from madoguchi.seed import demo_password
 from madoguchi.settings import Settings
 from tests import factories
@@ -66,6 +67,8 @@ async def test_walk_a_visit_through_the_screens(
     )
     assert 'data-step="lookup"' in page.text and r.name in page.text
     assert "氏名・生年月日" in page.text  # what the candidate matched, in the screen's words
+    # The birthday as the resident says it (和暦), the ISO date beneath.
+    assert f"{iso_to_wareki(r.birth_date)}<br><small>{r.birth_date}</small>" in page.text
 
     page = await anon.post(
         f"{url}/choose_resident",
