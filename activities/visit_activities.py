@@ -42,7 +42,7 @@ from adapters.outbox import NewRecord
 from adapters.pinned_catalogs import PinnedCatalogs
 from adapters.render_pool import RenderPool
 from adapters.signature_image import signature_png
-from domain.binding import HEAD, BindingContext, moving, named_in
+from domain.binding import HEAD, BindingContext, moving, named_in, staying
 from domain.catalog import Catalog, Procedure, movers
 from domain.catalog_view import workflow_view
 from domain.forms import fill_form
@@ -93,12 +93,9 @@ def _records_of(
     stable per visit, procedure and person, so a retried handoff writes the same ones."""
     code = proc.code
     named = movers(ctx.answers)
-    if proc.per_stayer and named is not None:
-        leaving = set(named)
-        staying = [m for m in household if m.atena_no not in leaving]
-        # Where everyone named moves, nobody stays to change: the resident's one record.
-        if staying:
-            return [(record_id(ctx.visit_id, code, m.atena_no), m) for m in staying]
+    # Where everyone named moves, nobody stays to change: the resident's one record.
+    if proc.per_stayer and named is not None and (stay := staying(household, named)):
+        return [(record_id(ctx.visit_id, code, m.atena_no), m) for m in stay]
     if not proc.per_mover:
         return [(record_id(ctx.visit_id, code), resident)]
     people = moving(household, ctx.answers)

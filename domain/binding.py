@@ -229,8 +229,7 @@ def _members(source: str, ctx: BindingContext) -> list[ResidentRecord]:
         if ctx.procedure_code in MOVING or named is None:
             return moving(household, ctx.answers)
         # 世帯変更届 beside a move (the 世帯主 left): about the household that stays.
-        leaving = set(named)
-        return [m for m in household if m.atena_no not in leaving]
+        return staying(household, named)
     # Beside a move that named its 異動者, a follow-up's form (国保, 介護保険, 児童手当,
     # 子ども医療) is about those who move: a grown child moving out alone does not bring
     # their parents onto a 国民健康保険 異動届. Without a move, or where it named nobody,
@@ -250,6 +249,14 @@ def moving(household: list[ResidentRecord], answers: dict[str, str]) -> list[Res
     household where it named none. A name not in the household was refused at the interview."""
     named = movers(answers)
     return household if named is None else named_in(household, named)
+
+
+def staying(household: list[ResidentRecord], leaving: list[str]) -> list[ResidentRecord]:
+    """The people of ``household`` a move's 異動者 (these 宛名番号) leave behind, in the
+    register's order: whom a 世帯変更届 beside the move is about, on its form and in its
+    records alike."""
+    gone = set(leaving)
+    return [m for m in household if m.atena_no not in gone]
 
 
 def named_in(household: list[ResidentRecord], atena_nos: list[str]) -> list[ResidentRecord]:
