@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -77,3 +77,15 @@ def dispose(url: str) -> None:
         engine = _engines.pop(url, None)
     if engine is not None:
         engine.dispose()
+
+
+def create_database(server_url: str, name: str) -> str:
+    """A new, empty PostgreSQL database ``name`` on the server of ``server_url`` (a
+    throwaway one for a test or a bench); its URL."""
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return server_url.rsplit("/", 1)[0] + f"/{name}"

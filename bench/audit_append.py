@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
 from adapters import audit
-from adapters.db import dispose, engine_for
+from adapters.db import create_database, dispose, engine_for
 from bench.register_import import DEFAULT_PG
 from bench.stack import cpu_ms, machine
 
@@ -48,16 +48,15 @@ def measure(url: str, entries: int) -> tuple[float, float, bool]:
 
 def _scratch_postgres(url: str) -> tuple[str, Callable[[], None]]:
     name = f"mado_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    scratch = create_database(url, name)
 
     def drop() -> None:
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE "{name}"'))
         admin.dispose()
 
-    return url.rsplit("/", 1)[0] + f"/{name}", drop
+    return scratch, drop
 
 
 def main() -> None:

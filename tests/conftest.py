@@ -16,6 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from adapters import search_attributes
+from adapters.db import create_database
 from adapters.payload_codec import encrypted_data_converter, load_or_create_key
 from adapters.temporal_client import VisitGateway
 from adapters.temporal_server import temporal_cli_path
@@ -50,12 +51,7 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
 
 def _fresh_postgres_database() -> str:
     """A database of its own for one test (MADO_TEST_DATABASE=postgresql)."""
-    name = f"mado_t_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    return create_database(POSTGRES_URL, f"mado_t_{uuid.uuid4().hex[:16]}")
 
 
 @pytest.fixture
